@@ -1,0 +1,37 @@
+package dev.switchboard.common.dev;
+
+import java.time.Duration;
+import java.util.Set;
+
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import io.quarkus.arc.profile.IfBuildProfile;
+import io.smallrye.jwt.build.Jwt;
+
+/**
+ * Dev mode only: mints a token signed with the dev key pair under {@code src/dev/jwt}, so a newcomer can call the
+ * API with one command. The bean does not exist in the prod build, and prod never trusts the dev key.
+ */
+@Path("/dev/token")
+@IfBuildProfile("dev")
+public class DevTokenResource {
+
+    @POST
+    @Produces(MediaType.TEXT_PLAIN)
+    public String token(@QueryParam("sub") @DefaultValue("dev-user") String sub, @QueryParam("name") String name,
+            @QueryParam("email") String email, @QueryParam("admin") @DefaultValue("false") boolean admin) {
+        var claims = Jwt.subject(sub).expiresIn(Duration.ofHours(12));
+        if (name != null) {
+            claims.claim("name", name);
+        }
+        if (email != null) {
+            claims.claim("email", email);
+        }
+        return claims.groups(admin ? Set.of("user", "admin") : Set.of("user")).sign();
+    }
+}

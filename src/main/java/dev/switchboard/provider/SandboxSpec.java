@@ -1,0 +1,16 @@
+package dev.switchboard.provider;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * What to create: template or image, provider-side timeout (always explicit), metadata that ties the sandbox
+ * to its owner and switch (see {@link SandboxMetadata}), and environment variables.
+ */
+public record SandboxSpec(String template, Duration timeout, Map<String, String> metadata, Map<String, String> env) {
+
+    public SandboxSpec {
+        metadata = Map.copyOf(metadata);
+        env = env == null ? Map.of() : Map.copyOf(env);
+    }
+}

@@ -1,0 +1,62 @@
+package dev.switchboard.sandbox;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import dev.switchboard.provider.SandboxProvider;
+import io.smallrye.mutiny.Uni;
+
+/** Kills sandboxes without ever failing the caller: a kill that fails is reported and queued for the reconciler. */
+@ApplicationScoped
+public class SandboxKiller {
+
+    private static final Logger LOG = Logger.getLogger(SandboxKiller.class);
+
+    /** How a kill ended. */
+    public record Outcome(String sandboxId, Result result, String error) {
+        public boolean gone() {
+            return result != Result.FAILED;
+        }
+    }
+
+    public enum Result {
+        KILLED,
+        ALREADY_GONE,
+        FAILED
+    }
+
+    private final SandboxProvider provider;
+    private final SandboxStateRepository state;
+
+    public SandboxKiller(SandboxProvider provider, SandboxStateRepository state) {
+        this.provider = provider;
+        this.state = state;
+    }
+
+    /** Kills; never fails. Does not queue a retry: the caller decides whether the sandbox is still referenced. */
+    public Uni<Outcome> kill(String sandboxId, String reason) {
+        return provider.kill(sandboxId)
+                .map(killed -> new Outcome(sandboxId, killed ? Result.KILLED : Result.ALREADY_GONE, null))
+                .onFailure().recoverWithItem(e -> {
+                    LOG.warnf("kill of sandbox %s (%s) failed: %s", sandboxId, reason, e.getMessage());
+                    return new Outcome(sandboxId, Result.FAILED, String.valueOf(e.getMessage()));
+                })
+                .invoke(o -> LOG.debugf("kill %s (%s): %s", sandboxId, reason, o.result()));
+    }
+
+    /** Kills an unreferenced sandbox; if the kill fails, queues it for the reconciler. Never fails. */
+    public Uni<Outcome> killUnreferenced(String sandboxId, String userId, String reason) {
+        return kill(sandboxId, reason).call(o -> o.gone() ? Uni.createFrom().voidItem()
+                : queue(o, userId, reason));
+    }
+
+    /** Queues a failed kill; never fails (a lost queue entry is still found by the reconciler's metadata scan). */
+    public Uni<Void> queue(Outcome o, String userId, String reason) {
+        return state.recordPendingKill(o.sandboxId(), provider.name(), userId, reason, o.error())
+                .onFailure().recoverWithUni(e -> {
+                    LOG.errorf("could not queue the failed kill of %s: %s", o.sandboxId(), e.getMessage());
+                    return Uni.createFrom().voidItem();
+                });
+    }
+}

@@ -1,0 +1,260 @@
+package dev.switchboard.sandbox;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import dev.switchboard.common.ProblemException;
+import dev.switchboard.common.SwitchboardConfig;
+import dev.switchboard.project.Fragment;
+import dev.switchboard.project.Project;
+import dev.switchboard.project.ProjectDtos.FragmentView;
+import dev.switchboard.project.ProjectService;
+import dev.switchboard.provider.SandboxInfo;
+import dev.switchboard.provider.SandboxMetadata;
+import dev.switchboard.provider.SandboxProvider;
+import dev.switchboard.sandbox.SandboxKiller.Outcome;
+import dev.switchboard.sandbox.SwitchDtos.ActiveFragment;
+import dev.switchboard.sandbox.SwitchDtos.CleanupResults;
+import dev.switchboard.sandbox.SwitchDtos.CleanupStatus;
+import dev.switchboard.sandbox.SwitchDtos.CurrentSandbox;
+import dev.switchboard.sandbox.SwitchDtos.KillResult;
+import dev.switchboard.sandbox.SwitchDtos.SandboxView;
+import dev.switchboard.sandbox.SwitchService.Target;
+import dev.switchboard.user.User;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Everything about a user's sandbox outside the switch itself: its real status (checked with the provider,
+ * dead pointers cleared on sight: invariant 2), init, heartbeat and cleanup.
+ */
+@ApplicationScoped
+public class SandboxService {
+
+    private static final Logger LOG = Logger.getLogger(SandboxService.class);
+
+    /** The user's row after a liveness check; {@code info} is null when no live sandbox is recorded. */
+    public record Live(User user, SandboxInfo info) {
+        public boolean alive() {
+            return info != null;
+        }
+    }
+
+    private final SandboxProvider provider;
+    private final SandboxStateRepository state;
+    private final SandboxKiller killer;
+    private final SaveBackService saveBack;
+    private final SwitchService switches;
+    private final ProjectService projects;
+    private final SwitchboardConfig config;
+
+    public SandboxService(SandboxProvider provider, SandboxStateRepository state, SandboxKiller killer,
+            SaveBackService saveBack, SwitchService switches, ProjectService projects, SwitchboardConfig config) {
+        this.provider = provider;
+        this.state = state;
+        this.killer = killer;
+        this.saveBack = saveBack;
+        this.switches = switches;
+        this.projects = projects;
+        this.config = config;
+    }
+
+    /** Loads the user and checks the recorded sandbox with the provider, clearing it if it is gone. */
+    public Uni<Live> live(String userId) {
+        return state.find(userId).chain(u -> {
+            if (u == null || !u.hasSandbox()) {
+                return Uni.createFrom().item(new Live(u, null));
+            }
+            String sandboxId = u.activeSandboxId;
+            if (u.sandboxProvider != null && !u.sandboxProvider.equals(provider.name())) {
+                LOG.warnf("user %s's sandbox %s belongs to provider %s, not the configured %s: cleared", userId, sandboxId,
+                        u.sandboxProvider, provider.name());
+                return clearDead(userId, sandboxId);
+            }
+            return provider.get(sandboxId).chain(info -> info.isPresent() ? Uni.createFrom().item(new Live(u, info.get()))
+                    : clearDead(userId, sandboxId));
+        });
+    }
+
+    private Uni<Live> clearDead(String userId, String sandboxId) {
+        return state.clearIfCurrent(userId, sandboxId)
+                .invoke(cleared -> {
+                    if (cleared) {
+                        LOG.infof("sandbox %s of user %s is gone at the provider: record cleared", sandboxId, userId);
+                    }
+                })
+                .chain(() -> state.find(userId)).map(u -> new Live(u, null));
+    }
+
+    /** {@code active} when used within the idle window, else {@code standby}; {@code stopped} when gone. */
+    public String status(Live live) {
+        if (!live.alive()) {
+            return "stopped";
+        }
+        if (live.info().state() == SandboxInfo.State.PAUSED) {
+            return "standby";
+        }
+        Instant lastUsed = live.user().sandboxLastUsedAt;
+        return lastUsed != null && lastUsed.plus(config.sandbox().idleTimeout()).isAfter(Instant.now()) ? "active" : "standby";
+    }
+
+    public SandboxView view(Live live) {
+        User u = live.user();
+        return new SandboxView(u.activeSandboxId, u.sandboxUrl, u.sandboxMcpUrl, u.sandboxCreatedAt, status(live));
+    }
+
+    /** GET /api/sandbox/init: the live sandbox or null. A status read, so it does not count as use. */
+    public Uni<SandboxView> current(String userId) {
+        return live(userId).map(l -> l.alive() ? view(l) : null);
+    }
+
+    /**
+     * POST /api/sandbox/init: idempotent. Returns the live sandbox (marking use), or creates one holding what the
+     * user last had open (the active fragment of the active project, if still accessible), else an empty one.
+     */
+    public Uni<SandboxView> init(String userId) {
+        return live(userId).chain(l -> {
+            if (l.alive()) {
+                return touch(l).chain(() -> live(userId)).map(this::view);
+            }
+            return restoreTarget(l.user())
+                    .chain(t -> switches.run(userId, t))
+                    .onFailure(SandboxService::overtaken).recoverWithNull()
+                    .chain(() -> live(userId))
+                    .map(after -> {
+                        if (!after.alive()) {
+                            throw ProblemException.conflict("A concurrent switch or cleanup replaced the sandbox; retry");
+                        }
+                        return view(after);
+                    });
+        });
+    }
+
+    private Uni<Target> restoreTarget(User u) {
+        if (u == null || u.activeProjectId == null) {
+            return Uni.createFrom().item(Target.none());
+        }
+        UUID projectId = u.activeProjectId;
+        UUID fragmentId = u.activeFragmentId;
+        return Panache.withSession(() -> projects.access(u.id, projectId.toString()).chain(a -> {
+            Project p = a.project();
+            Uni<Fragment> f = fragmentId == null ? Uni.createFrom().nullItem() : Fragment.findById(fragmentId);
+            return f.chain(frag -> frag != null ? Uni.createFrom().item(frag) : projects.latestFragment(p.id))
+                    .map(frag -> new Target(p.id, frag, false, p.template));
+        })).onFailure(ProblemException.class).recoverWithItem(Target.none());
+    }
+
+    /** POST /api/sandbox/heartbeat: marks use and pushes the provider's timeout out, within the TTL. */
+    public Uni<Void> heartbeat(String userId) {
+        return live(userId).chain(l -> {
+            if (!l.alive()) {
+                return Uni.createFrom().failure(ProblemException.notFound("You have no live sandbox"));
+            }
+            return touch(l);
+        });
+    }
+
+    private Uni<Void> touch(Live l) {
+        User u = l.user();
+        Duration timeout = config.sandbox().providerTimeout();
+        if (u.sandboxExpiresAt != null) {
+            Duration left = Duration.between(Instant.now(), u.sandboxExpiresAt);
+            timeout = left.compareTo(timeout) < 0 ? left : timeout;
+        }
+        Uni<Void> extend = timeout.isNegative() || timeout.isZero() ? Uni.createFrom().voidItem()
+                : provider.extendTimeout(u.activeSandboxId, timeout).replaceWithVoid();
+        return state.markUsed(u.id, u.activeSandboxId).chain(() -> extend);
+    }
+
+    /** GET /api/active-fragment: what the live sandbox holds, or null when the user has none. */
+    public Uni<ActiveFragment> activeFragment(String userId) {
+        return live(userId).chain(l -> {
+            if (!l.alive()) {
+                return Uni.createFrom().nullItem();
+            }
+            User u = l.user();
+            Uni<Fragment> f = u.activeFragmentId == null ? Uni.createFrom().nullItem()
+                    : Panache.withSession(() -> Fragment.findById(u.activeFragmentId));
+            return f.map(frag -> new ActiveFragment(u.activeProjectId, u.activeFragmentId,
+                    frag == null ? null : FragmentView.of(frag)));
+        });
+    }
+
+    /** GET /api/cleanup-sandboxes. */
+    public Uni<CleanupStatus> cleanupStatus(String userId) {
+        return live(userId).chain(l -> {
+            if (!l.alive()) {
+                return Uni.createFrom().item(new CleanupStatus(userId, 0, null));
+            }
+            User u = l.user();
+            Uni<Project> p = u.activeProjectId == null ? Uni.createFrom().nullItem()
+                    : Panache.withSession(() -> Project.findById(u.activeProjectId));
+            return p.map(project -> new CleanupStatus(userId, 1, new CurrentSandbox(u.activeSandboxId, u.activeProjectId,
+                    project == null ? null : project.name, u.sandboxCreatedAt, u.sandboxLastUsedAt)));
+        });
+    }
+
+    /** Kills the user's recorded sandbox, after saving back its changed files. */
+    public Uni<KillResult> killUserActiveSandbox(String userId, String reason) {
+        return saveThenDetach(userId).chain(recorded -> {
+            if (recorded == null) {
+                return Uni.createFrom().item(new KillResult(false, null));
+            }
+            return killer.killUnreferenced(recorded, userId, reason)
+                    .map(o -> new KillResult(o.result() == SandboxKiller.Result.KILLED, recorded));
+        });
+    }
+
+    /**
+     * Kills every sandbox of the user: the recorded one (saved back first) and any the provider still has with the
+     * user's owner metadata (left by a crash, or by a switch now cancelled).
+     */
+    public Uni<CleanupResults> killAllUserSandboxes(String userId, String reason) {
+        return saveThenDetach(userId).chain(recorded -> provider.list(Map.of(SandboxMetadata.OWNER, userId))
+                .chain(found -> {
+                    Set<String> ids = new LinkedHashSet<>();
+                    if (recorded != null) {
+                        ids.add(recorded);
+                    }
+                    found.forEach(s -> ids.add(s.id()));
+                    return Multi.createFrom().iterable(ids)
+                            .onItem().transformToUniAndMerge(id -> killer.killUnreferenced(id, userId, reason))
+                            .collect().asList();
+                })
+                .map(outcomes -> {
+                    List<String> killed = new ArrayList<>();
+                    List<String> failed = new ArrayList<>();
+                    for (Outcome o : outcomes) {
+                        (o.gone() ? killed : failed).add(o.sandboxId());
+                    }
+                    killed.sort(null);
+                    failed.sort(null);
+                    return new CleanupResults(outcomes.size(), killed.size(), failed.size(), killed, failed);
+                }));
+    }
+
+    /** Save-back, then detach the record (cancelling any switch in flight). Answers the recorded sandbox id. */
+    private Uni<String> saveThenDetach(String userId) {
+        return live(userId).chain(l -> {
+            Uni<UUID> saved = l.alive()
+                    ? saveBack.saveBack(userId, l.user().activeSandboxId, l.user().activeProjectId, l.user().activeFragmentId)
+                    : Uni.createFrom().nullItem();
+            return saved.chain(() -> state.detach(userId));
+        });
+    }
+
+    private static boolean overtaken(Throwable e) {
+        return e instanceof ProblemException p && p.status() == 409;
+    }
+}

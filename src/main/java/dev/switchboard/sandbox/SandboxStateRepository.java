@@ -1,0 +1,149 @@
+package dev.switchboard.sandbox;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+import dev.switchboard.provider.SandboxHandle;
+import dev.switchboard.user.User;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The state transitions of a user's sandbox record, each one short transaction on the locked user row.
+ * Provider calls always happen between these transactions, never inside one.
+ */
+@ApplicationScoped
+public class SandboxStateRepository {
+
+    /** What the user's row held when a switch claimed it. */
+    public record Previous(String sandboxId, UUID projectId, UUID fragmentId) {
+        public boolean hasSandbox() {
+            return sandboxId != null;
+        }
+    }
+
+    /** What a commit writes: the new sandbox and what it holds. */
+    public record Committed(SandboxHandle sandbox, String provider, UUID projectId, UUID fragmentId, Instant expiresAt) {
+    }
+
+    /** Claim: records the switch id; a later claim overtakes this one. Answers the sandbox it replaces. */
+    public Uni<Previous> claim(String userId, UUID switchId) {
+        return Panache.withTransaction(() -> lock(userId).map(u -> {
+            u.switchId = switchId;
+            u.switchStartedAt = Instant.now();
+            return new Previous(u.activeSandboxId, u.activeProjectId, u.activeFragmentId);
+        }));
+    }
+
+    /** Compare-and-set on the switch id: true if this switch is still the newest and now owns the record. */
+    public Uni<Boolean> commit(String userId, UUID switchId, Committed c) {
+        return Panache.withTransaction(() -> lock(userId).map(u -> {
+            if (!switchId.equals(u.switchId)) {
+                return false;
+            }
+            Instant now = Instant.now();
+            u.switchId = null;
+            u.switchStartedAt = null;
+            u.activeProjectId = c.projectId();
+            u.activeFragmentId = c.fragmentId();
+            u.activeSandboxId = c.sandbox().id();
+            u.sandboxProvider = c.provider();
+            u.sandboxUrl = c.sandbox().url();
+            u.sandboxMcpUrl = c.sandbox().mcpServerUrl();
+            u.sandboxCreatedAt = c.sandbox().createdAt() != null ? c.sandbox().createdAt() : now;
+            u.sandboxLastUsedAt = now;
+            u.sandboxExpiresAt = c.expiresAt();
+            return true;
+        }));
+    }
+
+    /**
+     * A failed switch lets go: it clears its claim if still the newest, and clears the pointer to the old sandbox
+     * if that one was killed on the way (no dead pointers).
+     */
+    public Uni<Void> release(String userId, UUID switchId, String killedOldSandbox) {
+        return Panache.withTransaction(() -> lock(userId).invoke(u -> {
+            if (switchId.equals(u.switchId)) {
+                u.switchId = null;
+                u.switchStartedAt = null;
+            }
+            if (killedOldSandbox != null && killedOldSandbox.equals(u.activeSandboxId)) {
+                clearSandbox(u);
+            }
+        })).replaceWithVoid();
+    }
+
+    /** Clears the record if it still names {@code sandboxId}; answers whether it did. */
+    public Uni<Boolean> clearIfCurrent(String userId, String sandboxId) {
+        return Panache.withTransaction(() -> lock(userId).map(u -> {
+            if (sandboxId.equals(u.activeSandboxId)) {
+                clearSandbox(u);
+                return true;
+            }
+            return false;
+        }));
+    }
+
+    /**
+     * Detaches the user's sandbox before it is killed and cancels any switch in flight (its commit will fail and
+     * it kills what it made). Answers the sandbox id that was recorded, or null.
+     */
+    public Uni<String> detach(String userId) {
+        return Panache.withTransaction(() -> lock(userId).map(u -> {
+            String id = u.activeSandboxId;
+            clearSandbox(u);
+            u.switchId = null;
+            u.switchStartedAt = null;
+            return id;
+        }));
+    }
+
+    /** Records a use of the sandbox (resets its idle clock) if it is still the user's. */
+    public Uni<Boolean> markUsed(String userId, String sandboxId) {
+        return Panache.withTransaction(() -> Panache.getSession().chain(s -> s.createNativeQuery(
+                "UPDATE users SET sandbox_last_used_at = now() WHERE id = ?1 AND active_sandbox_id = ?2")
+                .setParameter(1, userId).setParameter(2, sandboxId).executeUpdate()))
+                .map(n -> n > 0);
+    }
+
+    /** A sandbox that could not be killed and is no longer referenced: the reconciler retries the kill. */
+    public Uni<Void> recordPendingKill(String sandboxId, String provider, String userId, String reason, String error) {
+        return Panache.withTransaction(() -> Panache.getSession().chain(s -> s.createNativeQuery("""
+                INSERT INTO pending_kills (sandbox_id, provider, user_id, reason, last_error) VALUES (?1, ?2, ?3, ?4, ?5)
+                ON CONFLICT (sandbox_id) DO UPDATE SET attempts = pending_kills.attempts + 1,
+                    last_error = excluded.last_error, updated_at = now()
+                """).setParameter(1, sandboxId).setParameter(2, provider).setParameter(3, userId)
+                .setParameter(4, reason).setParameter(5, error == null ? null : truncate(error)).executeUpdate()))
+                .replaceWithVoid();
+    }
+
+    public Uni<User> find(String userId) {
+        return Panache.withSession(() -> User.findById(userId));
+    }
+
+    private static Uni<User> lock(String userId) {
+        return User.<User> findById(userId, LockModeType.PESSIMISTIC_WRITE).map(u -> {
+            if (u == null) {
+                throw new IllegalStateException("user " + userId + " has no row; UserService.ensure runs first");
+            }
+            return u;
+        });
+    }
+
+    private static void clearSandbox(User u) {
+        u.activeSandboxId = null;
+        u.sandboxProvider = null;
+        u.sandboxUrl = null;
+        u.sandboxMcpUrl = null;
+        u.sandboxCreatedAt = null;
+        u.sandboxLastUsedAt = null;
+        u.sandboxExpiresAt = null;
+    }
+
+    private static String truncate(String s) {
+        return s.length() > 1000 ? s.substring(0, 1000) : s;
+    }
+}

@@ -1,0 +1,78 @@
+package dev.switchboard.sandbox;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import dev.switchboard.project.ProjectDtos.FragmentView;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/** Bodies of the switch and sandbox API, in the shapes of the seed documents. */
+public final class SwitchDtos {
+
+    private SwitchDtos() {
+    }
+
+    @RegisterForReflection
+    public record SwitchRequest(@NotBlank @Size(max = 64) String projectId, @Size(max = 64) String fragmentId) {
+    }
+
+    /** What {@code switchUserToFragment} answers. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record SwitchResult(String sandboxId, String sandboxUrl, int restoredFiles, boolean hasRestoredFiles,
+            UUID fragmentId, UUID activeProjectId, UUID activeFragmentId) {
+    }
+
+    @RegisterForReflection
+    public record SwitchResponse(boolean success, String message, SwitchResult result) {
+    }
+
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record ActiveFragment(UUID projectId, UUID fragmentId, FragmentView fragment) {
+    }
+
+    @RegisterForReflection
+    public record KillResult(boolean killed, String sandboxId) {
+    }
+
+    @RegisterForReflection
+    public record CleanupResults(int totalProjects, int killed, int failed, List<String> killedSandboxes,
+            List<String> failedSandboxes) {
+    }
+
+    @RegisterForReflection
+    public record CleanupResponse(boolean success, String message, CleanupResults results) {
+    }
+
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record CurrentSandbox(String sandboxId, UUID projectId, String projectName, Instant createdAt,
+            Instant lastUsedAt) {
+    }
+
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record CleanupStatus(String userId, int activeSandboxes, CurrentSandbox currentSandbox) {
+    }
+
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record SandboxView(String sandboxId, String sandboxUrl, String mcpServerUrl, Instant createdAt, String status) {
+    }
+
+    @RegisterForReflection
+    public record InitResponse(boolean success, SandboxView sandbox) {
+    }
+
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record SandboxStatusResponse(SandboxView sandbox) {
+    }
+}

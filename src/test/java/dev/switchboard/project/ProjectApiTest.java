@@ -1,0 +1,177 @@
+package dev.switchboard.project;
+
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.switchboard.support.Api;
+import dev.switchboard.support.RawHttp;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Projects, members and fragments through the HTTP API, including every rule that rejects bad input. */
+@QuarkusTest
+class ProjectApiTest {
+
+    @Test
+    void createGetAndListProjects() {
+        Api alice = Api.newUser("alice");
+        String id = alice.req().body(Map.of("name", "Airbnb clone", "template", "nextjs")).post("/api/projects")
+                .then().statusCode(201)
+                .header("Location", containsString("/api/projects/"))
+                .body("name", equalTo("Airbnb clone"))
+                .body("ownerId", equalTo(alice.userId))
+                .body("template", equalTo("nextjs"))
+                .body("createdAt", notNullValue())
+                .extract().path("id");
+        alice.req().get("/api/projects/" + id).then().statusCode(200).body("id", equalTo(id));
+        alice.createProject("second");
+        alice.req().get("/api/projects").then().statusCode(200).body("name", contains("Airbnb clone", "second"));
+    }
+
+    @Test
+    void unknownOrMalformedIdsAre404() {
+        Api alice = Api.newUser("alice");
+        alice.req().get("/api/projects/00000000-0000-0000-0000-000000000000").then().statusCode(404)
+                .contentType("application/problem+json");
+        alice.req().get("/api/projects/not-a-uuid").then().statusCode(404);
+        String p = alice.createProject("p");
+        alice.req().get("/api/projects/" + p + "/fragments/00000000-0000-0000-0000-000000000000").then().statusCode(404);
+    }
+
+    @Test
+    void fragmentsListNewestFirstWithoutBodiesAndGetReturnsFiles() {
+        Api alice = Api.newUser("alice");
+        String p = alice.createProject("p");
+        String first = alice.addFragment(p, Map.of("index.html", "one"));
+        String second = alice.addFragment(p, Map.of("index.html", "two", "src/app.js", "console.log(2)"));
+        alice.req().get("/api/projects/" + p + "/fragments").then().statusCode(200)
+                .body("id", contains(second, first))
+                .body("[0].fileCount", equalTo(2))
+                .body("[0]", not(hasKey("files")));
+        alice.req().get("/api/projects/" + p + "/fragments/" + first).then().statusCode(200)
+                .body("files.'index.html'", equalTo("one"))
+                .body("projectId", equalTo(p));
+    }
+
+    @Test
+    void fragmentOfAnotherProjectIs404() {
+        Api alice = Api.newUser("alice");
+        String p1 = alice.createProject("p1");
+        String p2 = alice.createProject("p2");
+        String f1 = alice.addFragment(p1, Map.of("a.txt", "a"));
+        alice.req().get("/api/projects/" + p2 + "/fragments/" + f1).then().statusCode(404);
+        alice.switchTo(p2, f1).statusCode(404);
+    }
+
+    @Test
+    void teamRoles() {
+        Api owner = Api.newUser("owner");
+        Api editor = Api.newUser("editor");
+        Api viewer = Api.newUser("viewer");
+        String p = owner.createProject("team");
+        owner.req().body(Map.of("userId", editor.userId, "role", "editor")).post("/api/projects/" + p + "/members")
+                .then().statusCode(204);
+        owner.req().body(Map.of("userId", viewer.userId, "role", "viewer")).post("/api/projects/" + p + "/members")
+                .then().statusCode(204);
+
+        // Members see the project in their list.
+        viewer.req().get("/api/projects").then().statusCode(200).body("id", contains(p));
+        // Editors add fragments; viewers cannot.
+        editor.addFragment(p, Map.of("index.html", "by editor"));
+        viewer.req().body(Map.of("files", Map.of("x.txt", "x"))).post("/api/projects/" + p + "/fragments")
+                .then().statusCode(403).contentType("application/problem+json");
+        viewer.req().get("/api/projects/" + p + "/fragments").then().statusCode(200).body("size()", equalTo(1));
+        // Only the owner adds members.
+        editor.req().body(Map.of("userId", "someone", "role", "viewer")).post("/api/projects/" + p + "/members")
+                .then().statusCode(403);
+        // A bad role is a 400 that changes nothing.
+        owner.req().body(Map.of("userId", viewer.userId, "role", "admin")).post("/api/projects/" + p + "/members")
+                .then().statusCode(400).body("detail", containsString("role"));
+        viewer.req().body(Map.of("files", Map.of("x.txt", "x"))).post("/api/projects/" + p + "/fragments")
+                .then().statusCode(403);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "../x", "/etc/passwd", "a/../../b", "a\u0000b", "a\\..\\b", "C:/x", "./a", "a//b", "a/",
+            "", "~/.ssh/id", "a/./b", "..", "line\nbreak" })
+    void unsafePathsAre400AndStoreNothing(String path) {
+        Api alice = Api.newUser("alice");
+        String p = alice.createProject("p");
+        Map<String, String> files = new HashMap<>();
+        files.put("index.html", "ok");
+        files.put(path, "evil");
+        alice.req().body(Map.of("files", files)).post("/api/projects/" + p + "/fragments").then()
+                .statusCode(400).contentType("application/problem+json").body("status", equalTo(400));
+        alice.req().get("/api/projects/" + p + "/fragments").then().body("size()", equalTo(0));
+    }
+
+    @Test
+    void tooLongPathAndFileDirectoryClashAre400() {
+        Api alice = Api.newUser("alice");
+        String p = alice.createProject("p");
+        alice.req().body(Map.of("files", Map.of("a".repeat(513), "x"))).post("/api/projects/" + p + "/fragments")
+                .then().statusCode(400);
+        alice.req().body(Map.of("files", Map.of("a", "file", "a/b", "also a dir"))).post("/api/projects/" + p + "/fragments")
+                .then().statusCode(400).body("detail", containsString("both a file and a directory"));
+        alice.req().get("/api/projects/" + p + "/fragments").then().body("size()", equalTo(0));
+    }
+
+    @Test
+    void malformedBodiesAre400() {
+        Api alice = Api.newUser("alice");
+        alice.req().body("{\"name\": ").post("/api/projects").then().statusCode(400).contentType("application/problem+json");
+        alice.req().body(Map.of("template", "x")).post("/api/projects").then().statusCode(400)
+                .body("detail", containsString("name"));
+        alice.req().body("{\"name\": \"   \"}").post("/api/projects").then().statusCode(400);
+        String p = alice.createProject("p");
+        alice.req().body("{\"files\": [1,2]}").post("/api/projects/" + p + "/fragments").then().statusCode(400);
+        alice.req().body("{\"files\": {\"a.txt\": null}}").post("/api/projects/" + p + "/fragments").then().statusCode(400);
+        alice.req().body("{}").post("/api/projects/" + p + "/fragments").then().statusCode(400);
+        alice.req().body(Map.of("fragmentId", "x")).post("/api/switch-project").then().statusCode(400);
+        alice.req().get("/api/projects").then().body("size()", equalTo(1));
+    }
+
+    @Test
+    void limits() {
+        Api alice = Api.newUser("alice");
+        String p = alice.createProject("p");
+        Map<String, String> many = new HashMap<>();
+        for (int i = 0; i < 2001; i++) {
+            many.put("f" + i + ".txt", "x");
+        }
+        alice.req().body(Map.of("files", many)).post("/api/projects/" + p + "/fragments").then().statusCode(413)
+                .contentType("application/problem+json");
+        String sixMiB = "x".repeat(6 * 1024 * 1024);
+        alice.req().body(Map.of("files", Map.of("big.txt", sixMiB))).post("/api/projects/" + p + "/fragments")
+                .then().statusCode(413);
+        // 19 MiB in four files is within every limit.
+        String chunk = "y".repeat(19 * 1024 * 1024 / 4);
+        Map<String, String> nineteen = Map.of("a.txt", chunk, "b.txt", chunk, "c.txt", chunk, "d.txt", chunk);
+        String id = alice.addFragment(p, nineteen);
+        // 30 MiB is over the body limit: refused from the Content-Length, before the body is read or parsed.
+        String answer = RawHttp.postHead("/api/projects/" + p + "/fragments", alice.token(), 30L * 1024 * 1024);
+        assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
+        assertTrue(answer.contains("application/problem+json"), answer);
+        alice.req().get("/api/projects/" + p + "/fragments").then().body("id", equalTo(List.of(id)));
+    }
+
+    @Test
+    void projectWithoutFragmentsHasNoActiveFragment() {
+        Api alice = Api.newUser("alice");
+        alice.req().get("/api/active-fragment").then().statusCode(204);
+        alice.req().get("/api/sandbox/init").then().statusCode(200).body("sandbox", nullValue());
+    }
+}
