@@ -1,0 +1,91 @@
+package dev.switchboard.support;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+import jakarta.inject.Singleton;
+import jakarta.inject.Inject;
+
+import dev.switchboard.provider.ProviderException;
+import dev.switchboard.provider.SandboxHandle;
+import dev.switchboard.provider.SandboxInfo;
+import dev.switchboard.provider.SandboxProvider;
+import dev.switchboard.provider.SandboxSpec;
+import dev.switchboard.provider.local.LocalSandboxProvider;
+import io.quarkus.arc.Unremovable;
+import io.smallrye.common.annotation.Identifier;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The real local provider with faults on demand (a singleton, not a client proxy, so tests set its fields directly) ({@code switchboard.provider=faulty}): each operation can be made
+ * to fail with a given provider error, to test what the pipeline does when a provider fails half way.
+ */
+@Singleton
+@Identifier("faulty")
+@Unremovable
+public class FaultyProvider implements SandboxProvider {
+
+    public final AtomicReference<ProviderException> createFault = new AtomicReference<>();
+    public final AtomicReference<ProviderException> writeFault = new AtomicReference<>();
+    public final AtomicReference<ProviderException> readFault = new AtomicReference<>();
+    public final AtomicReference<ProviderException> killFault = new AtomicReference<>();
+
+    @Inject
+    @Identifier("local")
+    LocalSandboxProvider local;
+
+    public void reset() {
+        createFault.set(null);
+        writeFault.set(null);
+        readFault.set(null);
+        killFault.set(null);
+    }
+
+    @Override
+    public String name() {
+        return "faulty";
+    }
+
+    @Override
+    public Uni<SandboxHandle> create(SandboxSpec spec) {
+        return fail(createFault).chain(() -> local.create(spec));
+    }
+
+    @Override
+    public Uni<Void> writeFiles(SandboxHandle sandbox, Map<String, String> files) {
+        return fail(writeFault).chain(() -> local.writeFiles(sandbox, files));
+    }
+
+    @Override
+    public Uni<Map<String, String>> readFiles(String sandboxId, int maxFiles, long maxFileBytes) {
+        return fail(readFault).chain(() -> local.readFiles(sandboxId, maxFiles, maxFileBytes));
+    }
+
+    @Override
+    public Uni<Boolean> kill(String sandboxId) {
+        return fail(killFault).chain(() -> local.kill(sandboxId));
+    }
+
+    @Override
+    public Uni<Optional<SandboxInfo>> get(String sandboxId) {
+        return local.get(sandboxId);
+    }
+
+    @Override
+    public Uni<List<SandboxInfo>> list(Map<String, String> metadataFilter) {
+        return local.list(metadataFilter);
+    }
+
+    @Override
+    public Uni<Optional<SandboxInfo>> extendTimeout(String sandboxId, Duration timeout) {
+        return local.extendTimeout(sandboxId, timeout);
+    }
+
+    private static Uni<Void> fail(AtomicReference<ProviderException> fault) {
+        ProviderException e = fault.get();
+        return e == null ? Uni.createFrom().voidItem() : Uni.createFrom().failure(e);
+    }
+}
