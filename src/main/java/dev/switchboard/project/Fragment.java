@@ -22,22 +22,25 @@ import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 public class Fragment extends PanacheEntityBase {
 
     @Id
+    @Column(nullable = false)
     public UUID id;
-    @Column(insertable = false, updatable = false)
+    @Column(insertable = false, updatable = false, nullable = false)
     public Long seq;
-    @Column(name = "project_id")
+    @Column(name = "project_id", nullable = false)
     public UUID projectId;
+    @Column(columnDefinition = "text")
     public String title;
     @JdbcTypeCode(SqlTypes.JSON)
+    @Column(nullable = false)
     public Map<String, String> files;
-    @Column(name = "file_count")
+    @Column(name = "file_count", nullable = false)
     public int fileCount;
-    @Column(name = "total_bytes")
+    @Column(name = "total_bytes", nullable = false)
     public long totalBytes;
-    @Column(name = "created_by")
+    @Column(name = "created_by", columnDefinition = "text")
     public String createdBy;
-    @Column(name = "saved_from_sandbox")
+    @Column(name = "saved_from_sandbox", columnDefinition = "text")
     public String savedFromSandbox;
-    @Column(name = "created_at")
+    @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 }

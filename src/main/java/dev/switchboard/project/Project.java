@@ -16,11 +16,14 @@ import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 public class Project extends PanacheEntityBase {
 
     @Id
+    @Column(nullable = false)
     public UUID id;
+    @Column(nullable = false, columnDefinition = "text")
     public String name;
-    @Column(name = "owner_id")
+    @Column(name = "owner_id", nullable = false, columnDefinition = "text")
     public String ownerId;
+    @Column(columnDefinition = "text")
     public String template;
-    @Column(name = "created_at")
+    @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 }

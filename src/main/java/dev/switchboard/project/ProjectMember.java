@@ -20,13 +20,14 @@ import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 public class ProjectMember extends PanacheEntityBase {
 
     @Id
-    @Column(name = "project_id")
+    @Column(name = "project_id", nullable = false)
     public UUID projectId;
     @Id
-    @Column(name = "user_id")
+    @Column(name = "user_id", nullable = false, columnDefinition = "text")
     public String userId;
+    @Column(nullable = false, columnDefinition = "text")
     public String role;
-    @Column(name = "created_at")
+    @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 
     /** Composite primary key. */

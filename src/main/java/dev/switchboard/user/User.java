@@ -16,23 +16,26 @@ import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 public class User extends PanacheEntityBase {
 
     @Id
+    @Column(nullable = false, columnDefinition = "text")
     public String id;
+    @Column(columnDefinition = "text")
     public String name;
+    @Column(columnDefinition = "text")
     public String email;
-    @Column(name = "created_at")
+    @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 
     @Column(name = "active_project_id")
     public UUID activeProjectId;
     @Column(name = "active_fragment_id")
     public UUID activeFragmentId;
-    @Column(name = "active_sandbox_id")
+    @Column(name = "active_sandbox_id", columnDefinition = "text")
     public String activeSandboxId;
-    @Column(name = "sandbox_provider")
+    @Column(name = "sandbox_provider", columnDefinition = "text")
     public String sandboxProvider;
-    @Column(name = "sandbox_url")
+    @Column(name = "sandbox_url", columnDefinition = "text")
     public String sandboxUrl;
-    @Column(name = "sandbox_mcp_url")
+    @Column(name = "sandbox_mcp_url", columnDefinition = "text")
     public String sandboxMcpUrl;
     @Column(name = "sandbox_created_at")
     public Instant sandboxCreatedAt;

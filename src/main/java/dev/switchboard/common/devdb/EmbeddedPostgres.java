@@ -11,19 +11,21 @@ import org.jboss.logging.Logger;
 /**
  * Holds the one embedded PostgreSQL server of this JVM, shared by every dev-mode reload and every test
  * application start. Dev mode keeps its data under {@code target/dev-db} so a restart keeps users and projects;
- * tests use a throw-away directory.
+ * tests use a throw-away directory. The port is kept in a system property because each dev-mode reload loads this
+ * class again in a new class loader, where a static field would start out empty.
  */
 final class EmbeddedPostgres {
 
     private static final Logger LOG = Logger.getLogger(EmbeddedPostgres.class);
-    private static Map<String, String> props;
+    private static final String PORT_PROPERTY = "embedded-postgres.switchboard-port";
 
     private EmbeddedPostgres() {
     }
 
     static synchronized Map<String, String> start(String profile, String dataDir) {
-        if (props != null) {
-            return props;
+        String running = System.getProperty(PORT_PROPERTY);
+        if (running != null) {
+            return props(Integer.parseInt(running));
         }
         try {
             Path dir = dataDir != null ? Path.of(dataDir)
@@ -50,14 +52,18 @@ final class EmbeddedPostgres {
             int port = pg.getPort();
             LOG.infof("embedded PostgreSQL on port %d (data in %s) started in %d ms", port, dir.toAbsolutePath(),
                     (System.nanoTime() - started) / 1_000_000);
-            props = Map.of(
-                    "quarkus.datasource.reactive.url", "postgresql://localhost:" + port + "/postgres",
-                    "quarkus.datasource.jdbc.url", "jdbc:postgresql://localhost:" + port + "/postgres",
-                    "quarkus.datasource.username", "postgres",
-                    "quarkus.datasource.password", "postgres");
-            return props;
+            System.setProperty(PORT_PROPERTY, String.valueOf(port));
+            return props(port);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the embedded PostgreSQL", e);
         }
+    }
+
+    private static Map<String, String> props(int port) {
+        return Map.of(
+                "quarkus.datasource.reactive.url", "postgresql://localhost:" + port + "/postgres",
+                "quarkus.datasource.jdbc.url", "jdbc:postgresql://localhost:" + port + "/postgres",
+                "quarkus.datasource.username", "postgres",
+                "quarkus.datasource.password", "postgres");
     }
 }
