@@ -36,6 +36,14 @@ public interface SwitchboardConfig {
     @WithName("dev-db")
     DevDb devDb();
 
+    /** How every call to a cloud provider is guarded: timeouts, retries, circuit breaker. */
+    @WithName("provider-calls")
+    ProviderCalls providerCalls();
+
+    E2b e2b();
+
+    Blaxel blaxel();
+
     /** Sandbox lifetime settings. */
     interface Sandbox {
         /** Template or image for projects that name none; each provider has its own default. */
@@ -114,5 +122,131 @@ public interface SwitchboardConfig {
 
         /** Its data directory; dev mode defaults to {@code target/dev-db}, tests to a temporary directory. */
         Optional<String> dataDir();
+    }
+
+    /**
+     * Fault tolerance of provider HTTP calls. Timeouts here are per HTTP call and independent of a sandbox's lifetime
+     * ({@code switchboard.sandbox.provider-timeout}); mixing the two up is a classic way to lose sandboxes.
+     */
+    interface ProviderCalls {
+        /** Timeout of one provider HTTP call. */
+        @WithDefault("30s")
+        Duration callTimeout();
+
+        /** Timeout of one create call, which waits for the sandbox to boot. */
+        @WithDefault("120s")
+        Duration createTimeout();
+
+        /** Attempts per call, the first included; retries happen only for idempotent calls or explicit 429/502/503/504. */
+        @WithDefault("4")
+        int maxAttempts();
+
+        /** First backoff; doubles per attempt, with full jitter. */
+        @WithDefault("200ms")
+        Duration initialBackoff();
+
+        /** Longest backoff between two attempts. */
+        @WithDefault("5s")
+        Duration maxBackoff();
+
+        /** A Retry-After longer than this is not waited for: the caller gets a 429/503 with it instead. */
+        @WithDefault("30s")
+        Duration maxRetryAfter();
+
+        /** Consecutive transient failures that open the provider's circuit breaker. */
+        @WithDefault("5")
+        int breakerFailureThreshold();
+
+        /** How long an open breaker fails calls fast before letting a trial call through. */
+        @WithDefault("30s")
+        Duration breakerOpenFor();
+    }
+
+    /** E2B (https://e2b.dev). */
+    interface E2b {
+        /** Control plane base URL. */
+        @WithDefault("https://api.e2b.app")
+        String apiUrl();
+
+        /** API key ({@code X-API-Key}); environment variable {@code E2B_API_KEY}. */
+        Optional<String> apiKey();
+
+        /** Sandbox domain: sandbox hosts are {@code <port>-<sandboxId>.<domain>}. */
+        @WithDefault("e2b.app")
+        String domain();
+
+        /**
+         * Send every data-plane (envd) call to this URL instead of the per-sandbox host, naming the sandbox in the
+         * {@code E2b-Sandbox-Id} and {@code E2b-Sandbox-Port} headers (self-hosted E2B, proxies).
+         */
+        Optional<String> envdUrl();
+
+        /** The plan's maximum sandbox lifetime (Hobby 1h, Pro 24h): timeouts are clamped to it. */
+        @WithDefault("1h")
+        Duration maxLifetime();
+
+        /** Template for projects that name none (when {@code switchboard.sandbox.template} is unset). */
+        @WithDefault("base")
+        String template();
+
+        /** Directory inside the sandbox that holds the project's files. */
+        @WithDefault("/home/user/project")
+        String projectRoot();
+
+        /** The port whose public URL is the sandbox URL. */
+        @WithDefault("3000")
+        int port();
+
+        /** Files per multipart upload request. */
+        @WithDefault("500")
+        int uploadBatchFiles();
+
+        /** Bytes per multipart upload request. */
+        @WithDefault("16M")
+        MemorySize uploadBatchBytes();
+    }
+
+    /** Blaxel (https://blaxel.ai). */
+    interface Blaxel {
+        /** Control plane base URL. */
+        @WithDefault("https://api.blaxel.ai/v0")
+        String apiUrl();
+
+        /** API key ({@code Authorization: Bearer}); environment variable {@code BL_API_KEY}. */
+        Optional<String> apiKey();
+
+        /** Workspace ({@code X-Blaxel-Workspace}); environment variable {@code BL_WORKSPACE}. */
+        Optional<String> workspace();
+
+        /** Image for projects that name none (when {@code switchboard.sandbox.template} is unset). */
+        @WithDefault("blaxel/prod-base:latest")
+        String image();
+
+        /** Memory in MB (CPUs = memory / 2048). */
+        @WithDefault("4096")
+        int memory();
+
+        /** Exposed HTTP port. */
+        @WithDefault("3000")
+        int port();
+
+        /** Region, or the workspace default. */
+        Optional<String> region();
+
+        /** Directory inside the sandbox that holds the project's files. */
+        @WithDefault("/blaxel/app")
+        String projectRoot();
+
+        /** Bytes per tree-write request. */
+        @WithDefault("8M")
+        MemorySize treeWriteBytes();
+
+        /** After a create answered 504, how often to poll for the sandbox. */
+        @WithDefault("2s")
+        Duration createPollInterval();
+
+        /** After a create answered 504, how long to poll before giving up (Blaxel deploys can take 300 s). */
+        @WithDefault("300s")
+        Duration createPollTimeout();
     }
 }

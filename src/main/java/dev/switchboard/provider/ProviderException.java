@@ -24,6 +24,7 @@ public class ProviderException extends RuntimeException {
 
     private final Kind kind;
     private final Duration retryAfter;
+    private boolean retrySafe;
 
     public ProviderException(Kind kind, String message) {
         this(kind, message, null, null);
@@ -33,6 +34,20 @@ public class ProviderException extends RuntimeException {
         super(message, cause);
         this.kind = kind;
         this.retryAfter = retryAfter;
+        this.retrySafe = kind == Kind.RATE_LIMITED;
+    }
+
+    /**
+     * Marks whether even a non-idempotent call may be repeated after this failure: true for an explicit
+     * 429/502/503/504 answer (the provider refused before acting), false for timeouts and broken connections.
+     */
+    public ProviderException retrySafe(boolean safe) {
+        this.retrySafe = safe;
+        return this;
+    }
+
+    public boolean retrySafe() {
+        return retrySafe;
     }
 
     public Kind kind() {
@@ -42,5 +57,41 @@ public class ProviderException extends RuntimeException {
     /** How long the provider asked us to wait, or null. */
     public Duration retryAfter() {
         return retryAfter;
+    }
+
+    /**
+     * The typed error for an HTTP answer of a provider (shared by the E2B and Blaxel clients): 404/410 gone,
+     * 409 conflict, 429 rate limited (or quota when the provider says capacity is exhausted), 502/503/504 transient
+     * and retry-safe, other 5xx transient, 507 quota, other 4xx bad request.
+     */
+    public static ProviderException fromStatus(String provider, String operation, int status, String message,
+            Duration retryAfter, boolean quota) {
+        String text = provider + " " + operation + " answered " + status + (message == null || message.isBlank() ? "" : ": " + message);
+        if (quota) {
+            return new ProviderException(Kind.QUOTA, text, retryAfter, null);
+        }
+        return switch (status) {
+            case 404, 410 -> new ProviderException(Kind.GONE, text);
+            case 409 -> new ProviderException(Kind.CONFLICT, text);
+            case 429 -> new ProviderException(Kind.RATE_LIMITED, text, retryAfter, null);
+            case 502, 503, 504 -> new ProviderException(Kind.TRANSIENT, text, retryAfter, null).retrySafe(true);
+            case 507 -> new ProviderException(Kind.QUOTA, text, retryAfter, null);
+            case 401, 403 -> new ProviderException(Kind.FAILED, text + " (check the API key and workspace)");
+            default -> status >= 500 ? new ProviderException(Kind.TRANSIENT, text, retryAfter, null)
+                    : new ProviderException(Kind.BAD_REQUEST, text);
+        };
+    }
+
+    /** Parses a Retry-After header given in seconds (HTTP dates are rare from these providers and ignored). */
+    public static Duration parseRetryAfter(String header) {
+        if (header == null || header.isBlank()) {
+            return null;
+        }
+        try {
+            long seconds = Long.parseLong(header.strip());
+            return seconds < 0 ? null : Duration.ofSeconds(seconds);
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 }

@@ -39,4 +39,20 @@ public interface SandboxProvider {
 
     /** Moves the provider-side expiry to now + {@code timeout}; empty when the sandbox is gone. */
     Uni<Optional<SandboxInfo>> extendTimeout(String sandboxId, Duration timeout);
+
+    /**
+     * Runs a shell command in the sandbox's project root and waits for it, up to {@code timeout}. Output beyond
+     * {@code maxOutputBytes} per stream is cut off ({@link ExecResult#truncated()}).
+     */
+    Uni<ExecResult> exec(String sandboxId, String command, Duration timeout, int maxOutputBytes);
+
+    /** Optional capability: pause (E2B) so the sandbox stops billing but can resume. Answers false if unsupported. */
+    default Uni<Boolean> pause(String sandboxId) {
+        return Uni.createFrom().item(false);
+    }
+
+    /** Optional capability: resume a paused sandbox with a new timeout; empty when it is gone or unsupported. */
+    default Uni<Optional<SandboxInfo>> resume(String sandboxId, Duration timeout) {
+        return get(sandboxId);
+    }
 }

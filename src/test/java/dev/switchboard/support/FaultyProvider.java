@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 
+import dev.switchboard.provider.ExecResult;
 import dev.switchboard.provider.ProviderException;
 import dev.switchboard.provider.SandboxHandle;
 import dev.switchboard.provider.SandboxInfo;
@@ -82,6 +83,11 @@ public class FaultyProvider implements SandboxProvider {
     @Override
     public Uni<Optional<SandboxInfo>> extendTimeout(String sandboxId, Duration timeout) {
         return local.extendTimeout(sandboxId, timeout);
+    }
+
+    @Override
+    public Uni<ExecResult> exec(String sandboxId, String command, Duration timeout, int maxOutputBytes) {
+        return local.exec(sandboxId, command, timeout, maxOutputBytes);
     }
 
     private static Uni<Void> fail(AtomicReference<ProviderException> fault) {

@@ -52,6 +52,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.switchboard.common.SwitchboardConfig;
+import dev.switchboard.provider.ExecResult;
 import dev.switchboard.provider.ProviderException;
 import dev.switchboard.provider.ProviderException.Kind;
 import dev.switchboard.provider.SandboxHandle;
@@ -141,6 +142,14 @@ public class LocalSandboxProvider implements SandboxProvider {
     @Override
     public Uni<Map<String, String>> readFiles(String sandboxId, int maxFiles, long maxFileBytes) {
         return blocking(() -> readFilesBlocking(sandboxId, maxFiles, maxFileBytes));
+    }
+
+    @Override
+    public Uni<ExecResult> exec(String sandboxId, String command, Duration timeout, int maxOutputBytes) {
+        if (!isValidId(sandboxId)) {
+            return Uni.createFrom().failure(gone(String.valueOf(sandboxId)));
+        }
+        return blocking(() -> execBlocking(sandboxId, command, timeout, maxOutputBytes));
     }
 
     @Override
@@ -536,6 +545,58 @@ public class LocalSandboxProvider implements SandboxProvider {
         } catch (CharacterCodingException e) {
             return Optional.empty();
         }
+    }
+
+    // ---- commands ----
+
+    /** Runs {@code bash -c command} in the sandbox's files directory, as the sandbox's own code would run. */
+    private ExecResult execBlocking(String id, String command, Duration timeout, int maxOutputBytes) throws IOException {
+        Path dir = sandboxDir(id);
+        if (inspect(dir).isEmpty()) {
+            throw gone(id);
+        }
+        // Output goes to files outside files/, so a chatty command can neither block on a pipe nor be saved back.
+        Path out = Files.createTempFile(dir, "exec-", ".out");
+        Path err = Files.createTempFile(dir, "exec-", ".err");
+        try {
+            ProcessBuilder builder = new ProcessBuilder("/bin/bash", "-c", command)
+                    .directory(dir.resolve(SandboxServer.FILES_DIR).toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile());
+            builder.environment().keySet().retainAll(INHERITED_ENV);
+            Process process = builder.start();
+            boolean finished;
+            try {
+                finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                finished = false;
+            }
+            if (!finished) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
+            Capped stdout = capped(out, maxOutputBytes);
+            Capped stderr = capped(err, maxOutputBytes);
+            return new ExecResult(finished ? process.exitValue() : -1, stdout.text(), stderr.text(),
+                    stdout.truncated() || stderr.truncated(), !finished);
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    private record Capped(String text, boolean truncated) {
+    }
+
+    private static Capped capped(Path file, int max) throws IOException {
+        long size = Files.size(file);
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes((int) Math.min(size, Math.max(0, max)));
+        }
+        return new Capped(new String(bytes, StandardCharsets.UTF_8), size > max);
     }
 
     // ---- on-disk state ----

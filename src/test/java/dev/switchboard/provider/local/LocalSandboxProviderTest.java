@@ -472,4 +472,33 @@ class LocalSandboxProviderTest {
     private static SandboxSpec spec(String owner) {
         return new SandboxSpec("static", Duration.ofMinutes(10), Map.of(SandboxMetadata.OWNER, owner), Map.of());
     }
+
+    @Test
+    void execRunsInTheProjectRootWithTimeoutAndOutputCap() {
+        SandboxHandle sandbox = create("exec-owner");
+        provider.writeFiles(sandbox, Map.of("hello.txt", "hi there")).await().atMost(AWAIT);
+
+        var ok = provider.exec(sandbox.id(), "cat hello.txt; echo oops >&2; exit 3", Duration.ofSeconds(10), 1024)
+                .await().atMost(AWAIT);
+        assertEquals(3, ok.exitCode());
+        assertEquals("hi there", ok.stdout());
+        assertEquals("oops\n", ok.stderr());
+        assertFalse(ok.truncated());
+        assertFalse(ok.timedOut());
+
+        // A file the command writes lands in the project root, where save-back finds it.
+        provider.exec(sandbox.id(), "echo made > made.txt", Duration.ofSeconds(10), 1024).await().atMost(AWAIT);
+        assertEquals("made\n", provider.readFiles(sandbox.id(), 100, 1024).await().atMost(AWAIT).get("made.txt"));
+
+        var chatty = provider.exec(sandbox.id(), "head -c 5000 /dev/zero | tr '\\0' x", Duration.ofSeconds(10), 100)
+                .await().atMost(AWAIT);
+        assertEquals(100, chatty.stdout().length());
+        assertTrue(chatty.truncated());
+
+        long start = System.nanoTime();
+        var slow = provider.exec(sandbox.id(), "sleep 30", Duration.ofMillis(500), 100).await().atMost(AWAIT);
+        assertTrue(slow.timedOut());
+        assertEquals(-1, slow.exitCode());
+        assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 10, "the timeout stopped the command");
+    }
 }
