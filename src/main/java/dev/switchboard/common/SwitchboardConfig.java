@@ -72,10 +72,6 @@ public interface SwitchboardConfig {
         @WithDefault("true")
         boolean saveBack();
 
-        /** How many file-restore requests run at once for one switch. */
-        @WithDefault("4")
-        int restoreParallelism();
-
         enum Order {
             CONCURRENT,
             KILL_FIRST

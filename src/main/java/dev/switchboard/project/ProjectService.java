@@ -1,6 +1,7 @@
 package dev.switchboard.project;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -40,7 +41,7 @@ public class ProjectService {
         p.name = req.name().strip();
         p.ownerId = userId;
         p.template = req.template() == null || req.template().isBlank() ? null : req.template().strip();
-        p.createdAt = Instant.now();
+        p.createdAt = now();
         return p.persist().replaceWith(() -> ProjectView.of(p));
     }
 
@@ -96,7 +97,7 @@ public class ProjectService {
                         m.projectId = a.project().id;
                         m.userId = req.userId();
                         m.role = req.role();
-                        m.createdAt = Instant.now();
+                        m.createdAt = now();
                         return m.persist().replaceWithVoid();
                     });
         });
@@ -127,7 +128,7 @@ public class ProjectService {
         f.totalBytes = bytes;
         f.createdBy = userId;
         f.savedFromSandbox = savedFromSandbox;
-        f.createdAt = Instant.now();
+        f.createdAt = now();
         return f.persist().replaceWith(f);
     }
 
@@ -169,6 +170,11 @@ public class ProjectService {
             return Uni.createFrom().nullItem();
         }
         return Project.<Project> findById(id).map(p -> p == null ? null : p.ownerId);
+    }
+
+    /** Now, at the database's microsecond precision, so a created answer shows what later reads show. */
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
     }
 
     public static UUID parseId(String value, String what) {

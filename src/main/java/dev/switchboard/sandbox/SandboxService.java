@@ -165,6 +165,7 @@ public class SandboxService {
         });
     }
 
+    /** Marks use and extends the provider's timeout; fails with 404 (and clears the record) if the sandbox just died. */
     private Uni<Void> touch(Live l) {
         User u = l.user();
         Duration timeout = config.sandbox().providerTimeout();
@@ -173,7 +174,10 @@ public class SandboxService {
             timeout = left.compareTo(timeout) < 0 ? left : timeout;
         }
         Uni<Void> extend = timeout.isNegative() || timeout.isZero() ? Uni.createFrom().voidItem()
-                : provider.extendTimeout(u.activeSandboxId, timeout).replaceWithVoid();
+                : provider.extendTimeout(u.activeSandboxId, timeout).chain(info -> info.isPresent()
+                        ? Uni.createFrom().voidItem()
+                        : clearDead(u.id, u.activeSandboxId).chain(() -> Uni.createFrom().failure(
+                                ProblemException.notFound("Your sandbox has just stopped"))));
         return state.markUsed(u.id, u.activeSandboxId).chain(() -> extend);
     }
 

@@ -10,6 +10,8 @@ import dev.switchboard.provider.SandboxHandle;
 import dev.switchboard.user.User;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * The state transitions of a user's sandbox record, each one short transaction on the locked user row.
@@ -17,6 +19,12 @@ import io.smallrye.mutiny.Uni;
  */
 @ApplicationScoped
 public class SandboxStateRepository {
+
+    private final Pool db;
+
+    public SandboxStateRepository(Pool db) {
+        this.db = db;
+    }
 
     /** What the user's row held when a switch claimed it. */
     public record Previous(String sandboxId, UUID projectId, UUID fragmentId) {
@@ -103,20 +111,17 @@ public class SandboxStateRepository {
 
     /** Records a use of the sandbox (resets its idle clock) if it is still the user's. */
     public Uni<Boolean> markUsed(String userId, String sandboxId) {
-        return Panache.withTransaction(() -> Panache.getSession().chain(s -> s.createNativeQuery(
-                "UPDATE users SET sandbox_last_used_at = now() WHERE id = ?1 AND active_sandbox_id = ?2")
-                .setParameter(1, userId).setParameter(2, sandboxId).executeUpdate()))
-                .map(n -> n > 0);
+        return db.preparedQuery("UPDATE users SET sandbox_last_used_at = now() WHERE id = $1 AND active_sandbox_id = $2")
+                .execute(Tuple.of(userId, sandboxId)).map(rows -> rows.rowCount() > 0);
     }
 
     /** A sandbox that could not be killed and is no longer referenced: the reconciler retries the kill. */
     public Uni<Void> recordPendingKill(String sandboxId, String provider, String userId, String reason, String error) {
-        return Panache.withTransaction(() -> Panache.getSession().chain(s -> s.createNativeQuery("""
-                INSERT INTO pending_kills (sandbox_id, provider, user_id, reason, last_error) VALUES (?1, ?2, ?3, ?4, ?5)
+        return db.preparedQuery("""
+                INSERT INTO pending_kills (sandbox_id, provider, user_id, reason, last_error) VALUES ($1, $2, $3, $4, $5)
                 ON CONFLICT (sandbox_id) DO UPDATE SET attempts = pending_kills.attempts + 1,
                     last_error = excluded.last_error, updated_at = now()
-                """).setParameter(1, sandboxId).setParameter(2, provider).setParameter(3, userId)
-                .setParameter(4, reason).setParameter(5, error == null ? null : truncate(error)).executeUpdate()))
+                """).execute(Tuple.of(sandboxId, provider, userId, reason, error == null ? null : truncate(error)))
                 .replaceWithVoid();
     }
 
