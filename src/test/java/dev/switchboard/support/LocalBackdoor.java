@@ -1,0 +1,40 @@
+package dev.switchboard.support;
+
+import java.net.http.HttpResponse;
+import java.util.Optional;
+
+/** The backdoor into local sandboxes: their directories and server processes. */
+public class LocalBackdoor implements SandboxBackdoor {
+
+    @Override
+    public Optional<String> read(String sandboxId, String sandboxUrl, String path) {
+        HttpResponse<String> r = Http.get(sandboxUrl + "/" + path);
+        if (r == null) {
+            throw new IllegalStateException("sandbox " + sandboxId + " does not answer");
+        }
+        return r.statusCode() == 200 ? Optional.of(r.body()) : Optional.empty();
+    }
+
+    @Override
+    public boolean reachable(String sandboxId, String sandboxUrl) {
+        return Http.get(sandboxUrl + "/") != null;
+    }
+
+    @Override
+    public void write(String sandboxId, String path, String content) {
+        try {
+            LocalSandboxes.write(sandboxId, path, content);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void killBehindBack(String sandboxId) {
+        try {
+            LocalSandboxes.killProcess(sandboxId);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
