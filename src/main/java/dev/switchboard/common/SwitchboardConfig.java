@@ -36,6 +36,10 @@ public interface SwitchboardConfig {
     @WithName("dev-db")
     DevDb devDb();
 
+    Jobs jobs();
+
+    Reconcile reconcile();
+
     /** How every call to a cloud provider is guarded: timeouts, retries, circuit breaker. */
     @WithName("provider-calls")
     ProviderCalls providerCalls();
@@ -244,5 +248,47 @@ public interface SwitchboardConfig {
         /** After a create answered 504, how long to poll before giving up (Blaxel deploys can take 300 s). */
         @WithDefault("300s")
         Duration createPollTimeout();
+    }
+
+    /** The scheduled lifecycle jobs; each is safe to run on many replicas at once. */
+    interface Jobs {
+        /** Run the jobs at all (the CLI and some tests turn them off). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** TTL expiry interval: kills sandboxes older than {@code switchboard.sandbox.max-age}. */
+        @WithDefault("30s")
+        Duration expiryEvery();
+
+        /** Idle cleanup interval: kills sandboxes unused for {@code switchboard.sandbox.idle-timeout}. */
+        @WithDefault("30s")
+        Duration idleEvery();
+
+        /** Keep-alive interval: extends the provider timeout of sandboxes in use. */
+        @WithDefault("60s")
+        Duration keepaliveEvery();
+
+        /** Reconciliation interval: orphans, dead pointers, failed kills. */
+        @WithDefault("60s")
+        Duration reconcileEvery();
+
+        /** Rows one job run claims at a time. */
+        @WithDefault("50")
+        int batchSize();
+
+        /** A switch in flight for longer than this is considered crashed and no longer protects its user's sandbox. */
+        @WithDefault("10m")
+        Duration staleSwitch();
+    }
+
+    /** Orphan reconciliation (invariants 2 and 5). */
+    interface Reconcile {
+        /** Age before a sandbox the database does not reference counts as an orphan (protects switches in flight). */
+        @WithDefault("2m")
+        Duration grace();
+
+        /** Run a reconciliation once at start-up. */
+        @WithDefault("true")
+        boolean atStartup();
     }
 }

@@ -28,26 +28,33 @@ public class SandboxKiller {
 
     private final SandboxProvider provider;
     private final SandboxStateRepository state;
+    private final SandboxEvents events;
 
-    public SandboxKiller(SandboxProvider provider, SandboxStateRepository state) {
+    public SandboxKiller(SandboxProvider provider, SandboxStateRepository state, SandboxEvents events) {
         this.provider = provider;
         this.state = state;
+        this.events = events;
     }
 
     /** Kills; never fails. Does not queue a retry: the caller decides whether the sandbox is still referenced. */
-    public Uni<Outcome> kill(String sandboxId, String reason) {
+    public Uni<Outcome> kill(String sandboxId, String userId, String reason) {
         return provider.kill(sandboxId)
                 .map(killed -> new Outcome(sandboxId, killed ? Result.KILLED : Result.ALREADY_GONE, null))
                 .onFailure().recoverWithItem(e -> {
                     LOG.warnf("kill of sandbox %s (%s) failed: %s", sandboxId, reason, e.getMessage());
                     return new Outcome(sandboxId, Result.FAILED, String.valueOf(e.getMessage()));
                 })
-                .invoke(o -> LOG.debugf("kill %s (%s): %s", sandboxId, reason, o.result()));
+                .invoke(o -> LOG.debugf("kill %s (%s): %s", sandboxId, reason, o.result()))
+                .call(o -> switch (o.result()) {
+                    case KILLED -> events.record(userId, sandboxId, "killed", reason, null, provider.name());
+                    case ALREADY_GONE -> events.record(userId, sandboxId, "killed", reason, "already gone", provider.name());
+                    case FAILED -> events.record(userId, sandboxId, "kill-failed", reason, o.error(), provider.name());
+                });
     }
 
     /** Kills an unreferenced sandbox; if the kill fails, queues it for the reconciler. Never fails. */
     public Uni<Outcome> killUnreferenced(String sandboxId, String userId, String reason) {
-        return kill(sandboxId, reason).call(o -> o.gone() ? Uni.createFrom().voidItem()
+        return kill(sandboxId, userId, reason).call(o -> o.gone() ? Uni.createFrom().voidItem()
                 : queue(o, userId, reason));
     }
 

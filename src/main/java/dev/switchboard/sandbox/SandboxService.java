@@ -58,9 +58,11 @@ public class SandboxService {
     private final SwitchService switches;
     private final ProjectService projects;
     private final SwitchboardConfig config;
+    private final SandboxEvents events;
 
     public SandboxService(SandboxProvider provider, SandboxStateRepository state, SandboxKiller killer,
-            SaveBackService saveBack, SwitchService switches, ProjectService projects, SwitchboardConfig config) {
+            SaveBackService saveBack, SwitchService switches, ProjectService projects, SwitchboardConfig config,
+            SandboxEvents events) {
         this.provider = provider;
         this.state = state;
         this.killer = killer;
@@ -68,6 +70,7 @@ public class SandboxService {
         this.switches = switches;
         this.projects = projects;
         this.config = config;
+        this.events = events;
     }
 
     /** Loads the user and checks the recorded sandbox with the provider, clearing it if it is gone. */
@@ -94,6 +97,8 @@ public class SandboxService {
                         LOG.infof("sandbox %s of user %s is gone at the provider: record cleared", sandboxId, userId);
                     }
                 })
+                .call(cleared -> cleared ? events.record(userId, sandboxId, "cleared", null, "gone at the provider", provider.name())
+                        : Uni.createFrom().voidItem())
                 .chain(() -> state.find(userId)).map(u -> new Live(u, null));
     }
 
@@ -175,7 +180,7 @@ public class SandboxService {
         }
         Uni<Void> extend = timeout.isNegative() || timeout.isZero() ? Uni.createFrom().voidItem()
                 : provider.extendTimeout(u.activeSandboxId, timeout).chain(info -> info.isPresent()
-                        ? Uni.createFrom().voidItem()
+                        ? state.providerExpiry(u.id, u.activeSandboxId, info.get().expiresAt())
                         : clearDead(u.id, u.activeSandboxId).chain(() -> Uni.createFrom().failure(
                                 ProblemException.notFound("Your sandbox has just stopped"))));
         return state.markUsed(u.id, u.activeSandboxId).chain(() -> extend);

@@ -64,6 +64,7 @@ public class SandboxStateRepository {
             u.sandboxCreatedAt = c.sandbox().createdAt() != null ? c.sandbox().createdAt() : now;
             u.sandboxLastUsedAt = now;
             u.sandboxExpiresAt = c.expiresAt();
+            u.sandboxProviderExpiresAt = c.sandbox().expiresAt();
             return true;
         }));
     }
@@ -115,6 +116,13 @@ public class SandboxStateRepository {
                 .execute(Tuple.of(userId, sandboxId)).map(rows -> rows.rowCount() > 0);
     }
 
+    /** Records the provider-side expiry after an extension, if the sandbox is still the user's. */
+    public Uni<Void> providerExpiry(String userId, String sandboxId, Instant expiresAt) {
+        return db.preparedQuery("UPDATE users SET sandbox_provider_expires_at = $3 WHERE id = $1 AND active_sandbox_id = $2")
+                .execute(Tuple.of(userId, sandboxId, expiresAt == null ? null : expiresAt.atOffset(java.time.ZoneOffset.UTC)))
+                .replaceWithVoid();
+    }
+
     /** A sandbox that could not be killed and is no longer referenced: the reconciler retries the kill. */
     public Uni<Void> recordPendingKill(String sandboxId, String provider, String userId, String reason, String error) {
         return db.preparedQuery("""
@@ -146,6 +154,7 @@ public class SandboxStateRepository {
         u.sandboxCreatedAt = null;
         u.sandboxLastUsedAt = null;
         u.sandboxExpiresAt = null;
+        u.sandboxProviderExpiresAt = null;
     }
 
     private static String truncate(String s) {

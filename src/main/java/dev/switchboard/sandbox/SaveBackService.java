@@ -32,11 +32,13 @@ public class SaveBackService {
     private final SandboxProvider provider;
     private final ProjectService projects;
     private final SwitchboardConfig config;
+    private final SandboxEvents events;
 
-    public SaveBackService(SandboxProvider provider, ProjectService projects, SwitchboardConfig config) {
+    public SaveBackService(SandboxProvider provider, ProjectService projects, SwitchboardConfig config, SandboxEvents events) {
         this.provider = provider;
         this.projects = projects;
         this.config = config;
+        this.events = events;
     }
 
     /**
@@ -76,10 +78,12 @@ public class SaveBackService {
                 }))
                 .onFailure(SaveBackService::accessLost).recoverWithNull()
                 .onFailure(SaveBackService::alreadySaved).recoverWithNull()
-                .invoke(id -> {
-                    if (id != null) {
-                        LOG.infof("saved %d files of sandbox %s as fragment %s", files.size(), sandboxId, id);
+                .call(id -> {
+                    if (id == null) {
+                        return Uni.createFrom().voidItem();
                     }
+                    LOG.infof("saved %d files of sandbox %s as fragment %s", files.size(), sandboxId, id);
+                    return events.record(userId, sandboxId, "saved-back", null, "fragment " + id, provider.name());
                 });
     }
 

@@ -25,6 +25,8 @@ import dev.switchboard.sandbox.SandboxStateRepository.Committed;
 import dev.switchboard.sandbox.SandboxStateRepository.Previous;
 import dev.switchboard.sandbox.SwitchDtos.SwitchResult;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.tuples.Tuple2;
 
@@ -61,9 +63,10 @@ public class SwitchService {
     private final SaveBackService saveBack;
     private final SwitchboardConfig config;
     private final Instance instance;
+    private final SandboxEvents events;
 
     public SwitchService(SandboxProvider provider, ProjectService projects, SandboxStateRepository state,
-            SandboxKiller killer, SaveBackService saveBack, SwitchboardConfig config, Instance instance) {
+            SandboxKiller killer, SaveBackService saveBack, SwitchboardConfig config, Instance instance, SandboxEvents events) {
         this.provider = provider;
         this.projects = projects;
         this.state = state;
@@ -71,6 +74,7 @@ public class SwitchService {
         this.saveBack = saveBack;
         this.config = config;
         this.instance = instance;
+        this.events = events;
     }
 
     /** Switches the user's sandbox to a fragment of a project, or to the project's latest when none is given. */
@@ -95,6 +99,7 @@ public class SwitchService {
     public Uni<SwitchResult> run(String userId, Target target) {
         UUID switchId = UUID.randomUUID();
         long started = System.nanoTime();
+        Timer.Sample sample = Timer.start(Metrics.globalRegistry);
         return state.claim(userId, switchId)
                 .chain(prev -> saveBack.saveBack(userId, prev.sandboxId(), prev.projectId(), prev.fragmentId())
                         .chain(() -> latestIfAsked(target))
@@ -103,7 +108,12 @@ public class SwitchService {
                 .invoke(r -> LOG.infof("switch %s of %s to project %s fragment %s: sandbox %s in %d ms", switchId, userId,
                         r.activeProjectId(), r.fragmentId(), r.sandboxId(), (System.nanoTime() - started) / 1_000_000))
                 .onFailure().invoke(e -> LOG.infof("switch %s of %s failed after %d ms: %s", switchId, userId,
-                        (System.nanoTime() - started) / 1_000_000, e.getMessage()));
+                        (System.nanoTime() - started) / 1_000_000, e.getMessage()))
+                .onItemOrFailure().invoke((r, e) -> sample.stop(Timer.builder("switchboard.switch")
+                        .description("Duration of switches, by outcome")
+                        .tag("outcome", e == null ? "ok" : e instanceof ProblemException p && p.status() == 409 ? "overtaken" : "failed")
+                        .publishPercentileHistogram()
+                        .register(Metrics.globalRegistry)));
     }
 
     private Uni<Fragment> latestIfAsked(Target target) {
@@ -115,7 +125,7 @@ public class SwitchService {
     }
 
     private Uni<SwitchResult> replace(String userId, UUID switchId, Previous prev, Target target, Fragment fragment) {
-        Uni<Outcome> killOld = prev.hasSandbox() ? killer.kill(prev.sandboxId(), "switch")
+        Uni<Outcome> killOld = prev.hasSandbox() ? killer.kill(prev.sandboxId(), userId, "switch")
                 : Uni.createFrom().item(NOTHING_TO_KILL);
         Uni<Attempt> create = provider.create(spec(userId, switchId, target, fragment))
                 .map(h -> new Attempt(h, null))
@@ -129,19 +139,26 @@ public class SwitchService {
             Attempt created = t.getItem2();
             String killedOld = old.sandboxId() != null && old.gone() ? old.sandboxId() : null;
             if (created.error() != null) {
-                return state.release(userId, switchId, killedOld).chain(() -> Uni.createFrom().failure(created.error()));
+                return events.record(userId, null, "switch-failed", null, "create: " + created.error().getMessage(), provider.name())
+                        .chain(() -> state.release(userId, switchId, killedOld))
+                        .chain(() -> Uni.createFrom().failure(created.error()));
             }
             SandboxHandle sandbox = created.handle();
             Instant createdAt = sandbox.createdAt() != null ? sandbox.createdAt() : Instant.now();
             Committed commit = new Committed(sandbox, provider.name(), target.projectId(),
                     fragment == null ? null : fragment.id, createdAt.plus(config.sandbox().maxAge()));
-            return restore(sandbox, fragment)
+            return events.record(userId, sandbox.id(), "created", null, describe(target, fragment), provider.name())
+                    .chain(() -> restore(sandbox, fragment))
+                    .call(() -> fragment == null || fragment.files.isEmpty() ? Uni.createFrom().voidItem()
+                            : events.record(userId, sandbox.id(), "restored", null, fragment.files.size() + " files", provider.name()))
                     .chain(() -> state.commit(userId, switchId, commit))
-                    .onFailure().call(e -> killer.killUnreferenced(sandbox.id(), userId, "failed-switch")
+                    .onFailure().call(e -> events.record(userId, sandbox.id(), "switch-failed", null, e.getMessage(), provider.name())
+                            .chain(() -> killer.killUnreferenced(sandbox.id(), userId, "failed-switch"))
                             .chain(() -> state.release(userId, switchId, killedOld)))
                     .chain(won -> {
                         if (!won) {
-                            return killer.killUnreferenced(sandbox.id(), userId, "overtaken")
+                            return events.record(userId, sandbox.id(), "switch-overtaken", null, "switch " + switchId, provider.name())
+                                    .chain(() -> killer.killUnreferenced(sandbox.id(), userId, "failed-switch"))
                                     .chain(() -> Uni.createFrom().failure(ProblemException.conflict(
                                             "A newer switch for this user overtook this one; its sandbox was discarded")));
                         }
@@ -154,6 +171,10 @@ public class SwitchService {
                                 fragmentId, target.projectId(), fragmentId));
                     });
         });
+    }
+
+    private static String describe(Target target, Fragment fragment) {
+        return "project " + target.projectId() + (fragment == null ? ", empty" : ", fragment " + fragment.id);
     }
 
     private Uni<Void> restore(SandboxHandle sandbox, Fragment fragment) {

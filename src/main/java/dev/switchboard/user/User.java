@@ -44,6 +44,9 @@ public class User extends PanacheEntityBase {
     @Column(name = "sandbox_expires_at")
     public Instant sandboxExpiresAt;
 
+    @Column(name = "sandbox_provider_expires_at")
+    public Instant sandboxProviderExpiresAt;
+
     @Column(name = "switch_id")
     public UUID switchId;
     @Column(name = "switch_started_at")

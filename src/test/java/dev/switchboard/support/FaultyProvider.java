@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.inject.Singleton;
@@ -33,6 +35,8 @@ public class FaultyProvider implements SandboxProvider {
     public final AtomicReference<ProviderException> writeFault = new AtomicReference<>();
     public final AtomicReference<ProviderException> readFault = new AtomicReference<>();
     public final AtomicReference<ProviderException> killFault = new AtomicReference<>();
+    /** Kill calls per sandbox id, counted whether or not they succeed. */
+    public final Map<String, AtomicInteger> killCalls = new ConcurrentHashMap<>();
 
     @Inject
     @Identifier("local")
@@ -43,6 +47,7 @@ public class FaultyProvider implements SandboxProvider {
         writeFault.set(null);
         readFault.set(null);
         killFault.set(null);
+        killCalls.clear();
     }
 
     @Override
@@ -67,6 +72,7 @@ public class FaultyProvider implements SandboxProvider {
 
     @Override
     public Uni<Boolean> kill(String sandboxId) {
+        killCalls.computeIfAbsent(sandboxId, id -> new AtomicInteger()).incrementAndGet();
         return fail(killFault).chain(() -> local.kill(sandboxId));
     }
 

@@ -1,0 +1,117 @@
+package dev.switchboard.admin;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.switchboard.common.ProblemException;
+import dev.switchboard.provider.SandboxInfo;
+import dev.switchboard.provider.SandboxMetadata;
+import dev.switchboard.provider.SandboxProvider;
+import dev.switchboard.sandbox.SandboxKiller;
+import dev.switchboard.sandbox.SandboxService;
+import dev.switchboard.sandbox.SwitchDtos.CleanupResults;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/** What operators do, through the admin API and the CLI alike: list live sandboxes, kill one user's, kill all. */
+@ApplicationScoped
+public class AdminService {
+
+    /** A user with a live sandbox, as operators see it. */
+    @RegisterForReflection
+    public record UserSandbox(String userId, String name, String email, String sandboxId, String sandboxUrl, UUID projectId,
+            String projectName, Instant createdAt, Instant lastUsedAt, Instant expiresAt, String status) {
+    }
+
+    private final Pool db;
+    private final SandboxService sandboxes;
+    private final SandboxKiller killer;
+    private final SandboxProvider provider;
+
+    public AdminService(Pool db, SandboxService sandboxes, SandboxKiller killer, SandboxProvider provider) {
+        this.db = db;
+        this.sandboxes = sandboxes;
+        this.killer = killer;
+        this.provider = provider;
+    }
+
+    /**
+     * Users with a recorded sandbox, by user id after {@code after}. The status comes from one provider listing:
+     * {@code stopped} marks a record the reconciler will clear.
+     */
+    public Uni<List<UserSandbox>> list(String after, int limit) {
+        return provider.list(Map.of(SandboxMetadata.MANAGED, "true")).chain(live -> {
+            Set<String> alive = new HashSet<>();
+            live.forEach(s -> alive.add(s.id()));
+            return db.preparedQuery("""
+                    SELECT u.id, u.name, u.email, u.active_sandbox_id, u.sandbox_url, u.active_project_id, p.name AS project_name,
+                           u.sandbox_created_at, u.sandbox_last_used_at, u.sandbox_expires_at
+                    FROM users u LEFT JOIN projects p ON p.id = u.active_project_id
+                    WHERE u.active_sandbox_id IS NOT NULL AND u.id > $1 ORDER BY u.id LIMIT $2""")
+                    .execute(Tuple.of(after == null ? "" : after, limit))
+                    .map(rows -> {
+                        List<UserSandbox> list = new ArrayList<>();
+                        for (Row r : rows) {
+                            String id = r.getString("active_sandbox_id");
+                            list.add(new UserSandbox(r.getString("id"), r.getString("name"), r.getString("email"), id,
+                                    r.getString("sandbox_url"), r.getUUID("active_project_id"), r.getString("project_name"),
+                                    instant(r, "sandbox_created_at"), instant(r, "sandbox_last_used_at"),
+                                    instant(r, "sandbox_expires_at"), alive.contains(id) ? "live" : "stopped"));
+                        }
+                        return list;
+                    });
+        });
+    }
+
+    /** Kills every sandbox of one user (saved back first); 404 for a user Switchboard never saw. */
+    public Uni<CleanupResults> killUser(String userId) {
+        return db.preparedQuery("SELECT 1 FROM users WHERE id = $1").execute(Tuple.of(userId)).chain(rows -> rows.size() == 0
+                ? Uni.createFrom().failure(ProblemException.notFound("No user " + userId))
+                : sandboxes.killAllUserSandboxes(userId, "admin"));
+    }
+
+    /** Kills every user's sandbox, then any Switchboard sandbox the provider still has (orphans). */
+    public Uni<CleanupResults> killAll() {
+        return db.preparedQuery("SELECT id FROM users WHERE active_sandbox_id IS NOT NULL ORDER BY id").execute()
+                .chain(rows -> {
+                    List<String> users = new ArrayList<>();
+                    rows.forEach(r -> users.add(r.getString(0)));
+                    return Multi.createFrom().iterable(users)
+                            .onItem().transformToUni(u -> sandboxes.killAllUserSandboxes(u, "admin")).merge(4)
+                            .collect().asList();
+                })
+                .chain(perUser -> provider.list(Map.of(SandboxMetadata.MANAGED, "true"))
+                        .chain(left -> Multi.createFrom().iterable(left)
+                                .onItem().transformToUni((SandboxInfo s) -> killer.killUnreferenced(s.id(),
+                                        s.metadata().get(SandboxMetadata.OWNER), "admin")).merge(4)
+                                .collect().asList())
+                        .map(orphans -> {
+                            List<String> killed = new ArrayList<>();
+                            List<String> failed = new ArrayList<>();
+                            perUser.forEach(r -> {
+                                killed.addAll(r.killedSandboxes());
+                                failed.addAll(r.failedSandboxes());
+                            });
+                            orphans.forEach(o -> (o.gone() ? killed : failed).add(o.sandboxId()));
+                            killed.sort(null);
+                            failed.sort(null);
+                            return new CleanupResults(killed.size() + failed.size(), killed.size(), failed.size(), killed, failed);
+                        }));
+    }
+
+    private static Instant instant(Row r, String column) {
+        var v = r.getOffsetDateTime(column);
+        return v == null ? null : v.toInstant();
+    }
+}

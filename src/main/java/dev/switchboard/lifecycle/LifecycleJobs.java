@@ -1,0 +1,96 @@
+package dev.switchboard.lifecycle;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import dev.switchboard.common.Contexts;
+import dev.switchboard.common.SwitchboardConfig;
+import dev.switchboard.lifecycle.LifecycleRepository.Sweep;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+
+/**
+ * The scheduled lifecycle jobs. Each returns {@code Uni<Void>}, never overlaps itself on one replica, and is safe
+ * beside the same job on other replicas (row claims with SKIP LOCKED, or the reconciler's advisory lock).
+ */
+@ApplicationScoped
+public class LifecycleJobs {
+
+    private static final Logger LOG = Logger.getLogger(LifecycleJobs.class);
+
+    private final SandboxSweeper sweeper;
+    private final KeepAliveJob keepAlive;
+    private final ReconcileJob reconcile;
+    private final SwitchboardConfig config;
+    private final Vertx vertx;
+
+    public LifecycleJobs(SandboxSweeper sweeper, KeepAliveJob keepAlive, ReconcileJob reconcile, SwitchboardConfig config,
+            Vertx vertx) {
+        this.sweeper = sweeper;
+        this.keepAlive = keepAlive;
+        this.reconcile = reconcile;
+        this.config = config;
+        this.vertx = vertx;
+    }
+
+    @Scheduled(identity = "ttl-expiry", every = "${switchboard.jobs.expiry-every:30s}", delayed = "5s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> expiry() {
+        return timed("ttl-expiry", this::expireNow);
+    }
+
+    @Scheduled(identity = "idle-cleanup", every = "${switchboard.jobs.idle-every:30s}", delayed = "10s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> idle() {
+        return timed("idle-cleanup", this::cleanIdleNow);
+    }
+
+    @Scheduled(identity = "keep-alive", every = "${switchboard.jobs.keepalive-every:60s}", delayed = "15s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> keepAlive() {
+        return timed("keep-alive", keepAlive::run);
+    }
+
+    @Scheduled(identity = "reconcile", every = "${switchboard.jobs.reconcile-every:60s}", delayed = "${switchboard.jobs.reconcile-every:60s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> reconcile() {
+        return timed("reconcile", reconcile::run);
+    }
+
+    /** TTL: kills sandboxes past {@code switchboard.sandbox.max-age}. */
+    public Uni<Void> expireNow() {
+        return Contexts.onDuplicatedContext(vertx, () -> sweeper.sweep(Sweep.TTL, Instant.now()).replaceWithVoid());
+    }
+
+    /** Idle: kills sandboxes unused for {@code switchboard.sandbox.idle-timeout}. */
+    public Uni<Void> cleanIdleNow() {
+        return Contexts.onDuplicatedContext(vertx,
+                () -> sweeper.sweep(Sweep.IDLE, Instant.now().minus(config.sandbox().idleTimeout())).replaceWithVoid());
+    }
+
+    private Uni<Void> timed(String job, Supplier<Uni<Void>> run) {
+        if (!config.jobs().enabled()) {
+            return Uni.createFrom().voidItem();
+        }
+        Timer.Sample sample = Timer.start(Metrics.globalRegistry);
+        return Uni.createFrom().<Void> deferred(run::get)
+                .onFailure().recoverWithUni(e -> {
+                    LOG.errorf("job %s failed: %s", job, e.getMessage());
+                    return Uni.createFrom().voidItem();
+                })
+                .onTermination().invoke(() -> sample.stop(Timer.builder("switchboard.job").tag("job", job)
+                        .description("Duration of lifecycle job runs").register(Metrics.globalRegistry)));
+    }
+
+    static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}
