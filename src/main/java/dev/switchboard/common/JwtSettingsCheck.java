@@ -19,7 +19,11 @@ public class JwtSettingsCheck {
     void check(@Observes StartupEvent event,
             @ConfigProperty(name = "mp.jwt.verify.publickey.location") Optional<String> keyLocation,
             @ConfigProperty(name = "mp.jwt.verify.publickey") Optional<String> key,
-            @ConfigProperty(name = "mp.jwt.verify.issuer") Optional<String> issuer) {
+            @ConfigProperty(name = "mp.jwt.verify.issuer") Optional<String> issuer,
+            @ConfigProperty(name = "quarkus.http.host-enabled", defaultValue = "true") boolean serving) {
+        if (!serving) {
+            return; // the CLI: no HTTP, no tokens to verify
+        }
         if (keyLocation.isEmpty() && key.isEmpty()) {
             throw new IllegalStateException("No JWT verification key: set MP_JWT_VERIFY_PUBLICKEY_LOCATION "
                     + "(a PEM or JWKS file or URL) or MP_JWT_VERIFY_PUBLICKEY");

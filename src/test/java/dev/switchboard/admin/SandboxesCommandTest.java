@@ -1,0 +1,87 @@
+package dev.switchboard.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import dev.switchboard.provider.SandboxProvider;
+import dev.switchboard.support.Api;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.Vertx;
+import picocli.CommandLine;
+
+/** The CLI's three forms against the running database and real local sandboxes. */
+@QuarkusTest
+class SandboxesCommandTest {
+
+    @Inject
+    AdminService admin;
+    @Inject
+    Vertx vertx;
+    @Inject
+    SandboxProvider provider;
+
+    private record Run(int exit, String out) {
+    }
+
+    private Run run(String... args) {
+        SandboxesCommand command = new SandboxesCommand(admin, vertx);
+        StringWriter out = new StringWriter();
+        command.out = new PrintWriter(out, true);
+        int exit = new CommandLine(command).setExecutionExceptionHandler((e, cli, parsed) -> 1).execute(args);
+        return new Run(exit, out.toString());
+    }
+
+    private boolean alive(String id) {
+        return provider.get(id).await().atMost(Duration.ofSeconds(10)).isPresent();
+    }
+
+    @Test
+    void listKillOneKillAll() {
+        Api ann = Api.newUser("cli-ann");
+        Api ben = Api.newUser("cli-ben");
+        String p = ann.createProject("Airbnb clone");
+        ann.addFragment(p, Map.of("index.html", "x"));
+        String annSandbox = ann.switchTo(p).statusCode(200).extract().path("result.sandboxId");
+        String benSandbox = ben.req().post("/api/sandbox/init").then().statusCode(200).extract().path("sandbox.sandboxId");
+
+        Run list = run("--list");
+        assertEquals(0, list.exit());
+        assertTrue(list.out().contains("👤 User " + ann.userId + " (" + ann.userId + "@example.com)"), list.out());
+        assertTrue(list.out().contains("   User ID: " + ann.userId), list.out());
+        assertTrue(list.out().contains("   Active sandbox: " + annSandbox), list.out());
+        assertTrue(list.out().contains("   Active project: " + p + " (Airbnb clone)"), list.out());
+        assertTrue(list.out().contains("   Last used: "), list.out());
+        assertTrue(list.out().contains("   Active sandbox: " + benSandbox), list.out());
+
+        Run one = run(ann.userId);
+        assertEquals(0, one.exit());
+        assertTrue(one.out().contains("1 sandboxes killed, 0 failed"), one.out());
+        assertTrue(one.out().contains("killed: " + annSandbox), one.out());
+        assertFalse(alive(annSandbox));
+        assertTrue(alive(benSandbox), "killing one user's sandbox leaves the others");
+        assertFalse(run("--list").out().contains(annSandbox));
+
+        Run all = run("--all");
+        assertEquals(0, all.exit());
+        assertTrue(all.out().contains("killed: " + benSandbox), all.out());
+        assertFalse(alive(benSandbox));
+        assertTrue(run("--list").out().contains("Found 0 users"), "nothing is left alive");
+    }
+
+    @Test
+    void badUsageAndUnknownUser() {
+        assertEquals(2, run().exit());
+        assertEquals(2, run("--list", "--all").exit());
+        assertEquals(1, run("no-such-user-ever").exit());
+    }
+}
