@@ -87,8 +87,9 @@ public class AdminService {
                 .chain(rows -> {
                     List<String> users = new ArrayList<>();
                     rows.forEach(r -> users.add(r.getString(0)));
+                    // One user after another: each cleanup uses the Hibernate Reactive session, which allows no concurrency.
                     return Multi.createFrom().iterable(users)
-                            .onItem().transformToUni(u -> sandboxes.killAllUserSandboxes(u, "admin")).merge(4)
+                            .onItem().transformToUniAndConcatenate(u -> sandboxes.killAllUserSandboxes(u, "admin"))
                             .collect().asList();
                 })
                 .chain(perUser -> provider.list(Map.of(SandboxMetadata.MANAGED, "true"))

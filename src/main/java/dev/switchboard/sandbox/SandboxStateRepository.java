@@ -85,15 +85,13 @@ public class SandboxStateRepository {
         })).replaceWithVoid();
     }
 
-    /** Clears the record if it still names {@code sandboxId}; answers whether it did. */
+    /** Clears the record if it still names {@code sandboxId}; answers whether it did. One statement, no session. */
     public Uni<Boolean> clearIfCurrent(String userId, String sandboxId) {
-        return Panache.withTransaction(() -> lock(userId).map(u -> {
-            if (sandboxId.equals(u.activeSandboxId)) {
-                clearSandbox(u);
-                return true;
-            }
-            return false;
-        }));
+        return db.preparedQuery("""
+                UPDATE users SET active_sandbox_id = NULL, sandbox_provider = NULL, sandbox_url = NULL, sandbox_mcp_url = NULL,
+                       sandbox_created_at = NULL, sandbox_last_used_at = NULL, sandbox_expires_at = NULL,
+                       sandbox_provider_expires_at = NULL
+                WHERE id = $1 AND active_sandbox_id = $2""").execute(Tuple.of(userId, sandboxId)).map(r -> r.rowCount() > 0);
     }
 
     /**
