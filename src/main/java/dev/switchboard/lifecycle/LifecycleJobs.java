@@ -2,6 +2,7 @@ package dev.switchboard.lifecycle;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,17 +12,21 @@ import org.jboss.logging.Logger;
 import dev.switchboard.common.Contexts;
 import dev.switchboard.common.SwitchboardConfig;
 import dev.switchboard.lifecycle.LifecycleRepository.Sweep;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
 
 /**
  * The scheduled lifecycle jobs. Each returns {@code Uni<Void>}, never overlaps itself on one replica, and is safe
  * beside the same job on other replicas (row claims with SKIP LOCKED, or the reconciler's advisory lock).
  */
 @ApplicationScoped
+@Startup // registers the live-sandbox gauge before the first scrape
 public class LifecycleJobs {
 
     private static final Logger LOG = Logger.getLogger(LifecycleJobs.class);
@@ -31,20 +36,31 @@ public class LifecycleJobs {
     private final ReconcileJob reconcile;
     private final SwitchboardConfig config;
     private final Vertx vertx;
+    private final Pool db;
+    private final AtomicLong live = new AtomicLong();
 
     public LifecycleJobs(SandboxSweeper sweeper, KeepAliveJob keepAlive, ReconcileJob reconcile, SwitchboardConfig config,
-            Vertx vertx) {
+            Vertx vertx, Pool db) {
         this.sweeper = sweeper;
         this.keepAlive = keepAlive;
         this.reconcile = reconcile;
         this.config = config;
         this.vertx = vertx;
+        this.db = db;
+        Gauge.builder("switchboard.sandboxes.live", live, AtomicLong::get)
+                .description("Users with a live sandbox, as of the last TTL sweep").register(Metrics.globalRegistry);
     }
 
     @Scheduled(identity = "ttl-expiry", every = "${switchboard.jobs.expiry-every:30s}", delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> expiry() {
-        return timed("ttl-expiry", this::expireNow);
+        return timed("ttl-expiry", () -> expireNow().chain(this::countLive));
+    }
+
+    /** Refreshes the live-sandbox gauge; every replica does it, so each one's scrape is current. */
+    Uni<Void> countLive() {
+        return db.query("SELECT count(*) FROM users WHERE active_sandbox_id IS NOT NULL").execute()
+                .invoke(rows -> live.set(rows.iterator().next().getLong(0))).replaceWithVoid();
     }
 
     @Scheduled(identity = "idle-cleanup", every = "${switchboard.jobs.idle-every:30s}", delayed = "10s",

@@ -22,6 +22,6 @@ public class ProviderProducer {
         if (!chosen.isResolvable()) {
             throw new IllegalStateException("switchboard.provider is '" + name + "'; expected one of: local, e2b, blaxel");
         }
-        return chosen.get();
+        return new MeteredSandboxProvider(chosen.get());
     }
 }

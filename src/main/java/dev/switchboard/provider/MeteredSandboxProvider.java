@@ -1,0 +1,81 @@
+package dev.switchboard.provider;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.micrometer.core.instrument.Metrics;
+import io.smallrye.mutiny.Uni;
+
+/** Counts every provider call by operation and outcome ({@code switchboard_provider_calls_total}), for any provider. */
+final class MeteredSandboxProvider implements SandboxProvider {
+
+    private final SandboxProvider delegate;
+
+    MeteredSandboxProvider(SandboxProvider delegate) {
+        this.delegate = delegate;
+    }
+
+    private <T> Uni<T> metered(String operation, Uni<T> call) {
+        return call.onItemOrFailure().invoke((item, e) -> Metrics.counter("switchboard.provider.calls",
+                "provider", delegate.name(), "operation", operation,
+                "outcome", e == null ? "ok" : e instanceof ProviderException p ? p.kind().name().toLowerCase() : "failed")
+                .increment());
+    }
+
+    @Override
+    public String name() {
+        return delegate.name();
+    }
+
+    @Override
+    public Uni<SandboxHandle> create(SandboxSpec spec) {
+        return metered("create", delegate.create(spec));
+    }
+
+    @Override
+    public Uni<Void> writeFiles(SandboxHandle sandbox, Map<String, String> files) {
+        return metered("write-files", delegate.writeFiles(sandbox, files));
+    }
+
+    @Override
+    public Uni<Map<String, String>> readFiles(String sandboxId, int maxFiles, long maxFileBytes) {
+        return metered("read-files", delegate.readFiles(sandboxId, maxFiles, maxFileBytes));
+    }
+
+    @Override
+    public Uni<Boolean> kill(String sandboxId) {
+        return metered("kill", delegate.kill(sandboxId));
+    }
+
+    @Override
+    public Uni<Optional<SandboxInfo>> get(String sandboxId) {
+        return metered("get", delegate.get(sandboxId));
+    }
+
+    @Override
+    public Uni<List<SandboxInfo>> list(Map<String, String> metadataFilter) {
+        return metered("list", delegate.list(metadataFilter));
+    }
+
+    @Override
+    public Uni<Optional<SandboxInfo>> extendTimeout(String sandboxId, Duration timeout) {
+        return metered("extend", delegate.extendTimeout(sandboxId, timeout));
+    }
+
+    @Override
+    public Uni<ExecResult> exec(String sandboxId, String command, Duration timeout, int maxOutputBytes) {
+        return metered("exec", delegate.exec(sandboxId, command, timeout, maxOutputBytes));
+    }
+
+    @Override
+    public Uni<Boolean> pause(String sandboxId) {
+        return metered("pause", delegate.pause(sandboxId));
+    }
+
+    @Override
+    public Uni<Optional<SandboxInfo>> resume(String sandboxId, Duration timeout) {
+        return metered("resume", delegate.resume(sandboxId, timeout));
+    }
+}
