@@ -226,7 +226,7 @@ public class LocalSandboxProvider implements SandboxProvider {
         Process process = null;
         try {
             writeDescriptor(dir, id, createdAt, spec);
-            writeAtomically(dir, SandboxServer.EXPIRES_AT_FILE, Long.toString(expiresAt.toEpochMilli()));
+            SandboxServer.writeAtomically(dir, SandboxServer.EXPIRES_AT_FILE, Long.toString(expiresAt.toEpochMilli()));
             Files.createDirectory(dir.resolve(SandboxServer.FILES_DIR));
 
             command.add(dir.toString());
@@ -316,7 +316,7 @@ public class LocalSandboxProvider implements SandboxProvider {
             Thread.currentThread().interrupt();
         }
         try {
-            deleteRecursively(dir);
+            SandboxServer.deleteRecursively(dir);
         } catch (IOException e) {
             LOG.warnf(e, "Could not remove the directory of failed local sandbox %s", dir);
         }
@@ -330,7 +330,7 @@ public class LocalSandboxProvider implements SandboxProvider {
         // Without a verified process (none started yet, died, or pid reused) there is nothing to signal; a server
         // still starting exits by itself once its directory is gone.
         verifiedProcess(dir).ifPresent(this::terminate);
-        deleteRecursively(dir);
+        SandboxServer.deleteRecursively(dir);
         return true;
     }
 
@@ -385,7 +385,7 @@ public class LocalSandboxProvider implements SandboxProvider {
         }
         long expiresAt = System.currentTimeMillis() + timeout.toMillis();
         try {
-            writeAtomically(dir, SandboxServer.EXPIRES_AT_FILE, Long.toString(expiresAt));
+            SandboxServer.writeAtomically(dir, SandboxServer.EXPIRES_AT_FILE, Long.toString(expiresAt));
         } catch (NoSuchFileException e) {
             // Expired or killed between the check and the write.
             return Optional.empty();
@@ -625,7 +625,7 @@ public class LocalSandboxProvider implements SandboxProvider {
             }
             if (isLeftover(dir)) {
                 LOG.infof("Removing local sandbox %s: its server is no longer running", dir.getFileName());
-                deleteRecursively(dir);
+                SandboxServer.deleteRecursively(dir);
             }
             return Optional.empty();
         } catch (NoSuchFileException e) {
@@ -694,22 +694,11 @@ public class LocalSandboxProvider implements SandboxProvider {
         descriptor.put("template", spec.template());
         ObjectNode metadata = descriptor.putObject("metadata");
         new TreeMap<>(spec.metadata()).forEach(metadata::put);
-        writeAtomically(dir, DESCRIPTOR_FILE, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(descriptor));
+        SandboxServer.writeAtomically(dir, DESCRIPTOR_FILE, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(descriptor));
     }
 
     private static JsonNode readDescriptor(Path dir) throws IOException {
         return JSON.readTree(Files.readAllBytes(dir.resolve(DESCRIPTOR_FILE)));
-    }
-
-    /** Replaces a file so that readers, including other processes, see either the old or the new content. */
-    private static void writeAtomically(Path dir, String name, String content) throws IOException {
-        Path tmp = Files.createTempFile(dir, "." + name + ".", ".tmp");
-        try {
-            Files.writeString(tmp, content, StandardCharsets.UTF_8);
-            Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
     }
 
     /**
@@ -748,7 +737,7 @@ public class LocalSandboxProvider implements SandboxProvider {
                 }
             }
         } finally {
-            deleteRecursively(staging);
+            SandboxServer.deleteRecursively(staging);
         }
         if (!isComplete(target, classes)) {
             throw new ProviderException(Kind.FAILED, "incomplete sandbox server runtime in " + target);
@@ -786,44 +775,6 @@ public class LocalSandboxProvider implements SandboxProvider {
 
     private static boolean isComplete(Path dir, Map<String, byte[]> classes) {
         return classes.keySet().stream().allMatch(resource -> Files.isRegularFile(dir.resolve(resource)));
-    }
-
-    /** Deletes a tree, tolerating a concurrent deleter (the server expiring, or another process killing it). */
-    static void deleteRecursively(Path dir) throws IOException {
-        for (int attempt = 1;; attempt++) {
-            try {
-                Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                    @Override
-                    public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                        Files.deleteIfExists(file);
-                        return FileVisitResult.CONTINUE;
-                    }
-
-                    @Override
-                    public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                        if (e instanceof NoSuchFileException) {
-                            return FileVisitResult.CONTINUE;
-                        }
-                        throw e;
-                    }
-
-                    @Override
-                    public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                        if (e != null && !(e instanceof NoSuchFileException)) {
-                            throw e;
-                        }
-                        Files.deleteIfExists(d);
-                        return FileVisitResult.CONTINUE;
-                    }
-                });
-                return;
-            } catch (DirectoryNotEmptyException e) {
-                // Something wrote into the tree while it was walked (the dying server's last temp file): walk again.
-                if (attempt >= 3) {
-                    throw e;
-                }
-            }
-        }
     }
 
     private static String logTail(Path dir) {

@@ -153,18 +153,19 @@ public final class SandboxServer {
         }
     }
 
-    private static void writeAtomically(Path dir, String name, String content) throws IOException {
+    /** Also used by the provider, so both sides of the on-disk protocol write state files the same way. */
+    static void writeAtomically(Path dir, String name, String content) throws IOException {
         Path tmp = Files.createTempFile(dir, "." + name + ".", ".tmp");
         try {
-            Files.writeString(tmp, content, StandardCharsets.US_ASCII);
+            Files.writeString(tmp, content, StandardCharsets.UTF_8);
             Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
         }
     }
 
-    /** Deletes a tree, tolerating concurrent deleters (a provider killing the sandbox at the same moment). */
-    private static void deleteRecursively(Path dir) throws IOException {
+    /** Deletes a tree, tolerating concurrent deleters (the server expiring while a provider kills it). Shared with the provider. */
+    static void deleteRecursively(Path dir) throws IOException {
         for (int attempt = 1;; attempt++) {
             try {
                 Files.walkFileTree(dir, new SimpleFileVisitor<>() {
