@@ -52,6 +52,11 @@ public abstract class SwitchSuite {
     /** How the tests reach this provider's sandboxes from outside. */
     protected abstract SandboxBackdoor backdoor();
 
+    /** How this provider's sandbox URLs begin: a loopback port for local, {@code https://<port>-<id>.<domain>} for E2B. */
+    protected String sandboxUrlPrefix() {
+        return "http://127.0.0.1:";
+    }
+
     private String read(String sandboxId, String url, String path) {
         return backdoor().read(sandboxId, url, path).orElse(null);
     }
@@ -76,7 +81,7 @@ public abstract class SwitchSuite {
                 .body("result.fragmentId", equalTo(shopFragment))
                 .body("result.activeProjectId", equalTo(shop))
                 .body("result.activeFragmentId", equalTo(shopFragment))
-                .body("result.sandboxUrl", startsWith("http://127.0.0.1:"))
+                .body("result.sandboxUrl", startsWith(sandboxUrlPrefix()))
                 .extract().jsonPath();
         String shopUrl = first.getString("result.sandboxUrl");
         assertEquals("<h1>shop</h1>", read(first.getString("result.sandboxId"), shopUrl, "index.html"));
@@ -169,7 +174,7 @@ public abstract class SwitchSuite {
         JsonPath created = alice.req().post("/api/sandbox/init").then().statusCode(200)
                 .body("success", equalTo(true))
                 .body("sandbox.status", equalTo("active"))
-                .body("sandbox.sandboxUrl", startsWith("http://127.0.0.1:"))
+                .body("sandbox.sandboxUrl", startsWith(sandboxUrlPrefix()))
                 .body("sandbox.createdAt", notNullValue())
                 .extract().jsonPath();
         String id = created.getString("sandbox.sandboxId");

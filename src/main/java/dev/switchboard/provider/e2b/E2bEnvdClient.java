@@ -1,0 +1,461 @@
+package dev.switchboard.provider.e2b;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.switchboard.provider.ExecResult;
+import dev.switchboard.provider.ProviderCalls;
+import dev.switchboard.provider.ProviderCalls.Idempotency;
+import dev.switchboard.provider.ProviderException;
+import dev.switchboard.provider.ProviderException.Kind;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.streams.WriteStream;
+import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.ext.web.client.HttpRequest;
+import io.vertx.mutiny.ext.web.client.HttpResponse;
+import io.vertx.mutiny.ext.web.client.WebClient;
+import io.vertx.mutiny.ext.web.codec.BodyCodec;
+import io.vertx.mutiny.ext.web.multipart.MultipartForm;
+
+/**
+ * E2B's in-sandbox daemon, envd (port 49983): file upload and download, directory listing and commands over Connect.
+ * Every call runs through the provider's {@link ProviderCalls}; a 502 from the sandbox proxy means the sandbox is gone.
+ */
+public final class E2bEnvdClient implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(E2bEnvdClient.class);
+
+    static final int ENVD_PORT = 49983;
+    /** The sandbox's unprivileged user; envd runs commands and writes files as this user. */
+    static final String USER = "user";
+    static final String BASIC_USER = "Basic " + Base64.getEncoder().encodeToString((USER + ":").getBytes(StandardCharsets.UTF_8));
+    private static final String OCTET_STREAM = "application/octet-stream";
+    private static final int UPLOAD_PARALLELISM = 2;
+    private static final int DOWNLOAD_PARALLELISM = 8;
+    /** A single Connect message larger than this is refused; envd sends output in chunks of at most 32 KiB. */
+    private static final int MAX_FRAME_BYTES = 4 * 1024 * 1024;
+    /** Kept of a non-200 streaming answer, for its error message. */
+    private static final int ERROR_BODY_BYTES = 4096;
+    /** envd's keep-alive interval in seconds, as the SDK asks for, so idle proxies do not cut long commands. */
+    private static final String KEEPALIVE_SECONDS = "50";
+    /** How much longer than the command's own timeout the client waits for envd to report that timeout. */
+    private static final Duration EXEC_GRACE = Duration.ofSeconds(5);
+    private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(2);
+
+    /** Where a sandbox's envd is and how to authenticate; {@code accessToken} is null for an unsecured sandbox. */
+    public record Target(String sandboxId, String accessToken, String domain) {
+
+        @Override
+        public String toString() {
+            return "Target[sandboxId=" + sandboxId + ", domain=" + domain + "]";
+        }
+    }
+
+    /** One file to upload: its absolute destination in the sandbox and its content. */
+    public record Upload(String path, byte[] content) {
+
+        @Override
+        public String toString() {
+            return "Upload[" + path + ", " + content.length + " bytes]";
+        }
+    }
+
+    /** One entry of a {@code ListDir} answer. */
+    public record Entry(String path, boolean regularFile, long size, boolean symlink) {
+    }
+
+    private final WebClient web;
+    private final ProviderCalls calls;
+    private final ObjectMapper json;
+    /** The single envd endpoint for every sandbox, or null to use each sandbox's own host. */
+    private final String envdUrl;
+    private final int batchFiles;
+    private final long batchBytes;
+    /**
+     * How long one request may go without data before its connection is dropped. Longer than the per-call timeout
+     * of {@link ProviderCalls}, which decides; this only frees connections of calls that were already given up on.
+     */
+    private final long requestTimeoutMillis;
+
+    public E2bEnvdClient(WebClient web, ProviderCalls calls, ObjectMapper json, Duration callTimeout, Optional<String> envdUrl,
+            int batchFiles, long batchBytes) {
+        this.web = web;
+        this.calls = calls;
+        this.json = json;
+        this.requestTimeoutMillis = callTimeout.plus(EXEC_GRACE).toMillis();
+        this.envdUrl = envdUrl.map(String::strip).filter(u -> !u.isEmpty()).map(E2bEnvdClient::withoutTrailingSlash)
+                .orElse(null);
+        this.batchFiles = Math.max(1, batchFiles);
+        this.batchBytes = Math.max(1, batchBytes);
+    }
+
+    @Override
+    public void close() {
+        web.close();
+    }
+
+    /** The envd base URL: the configured override, else the sandbox's own host {@code 49983-<id>.<domain>}. */
+    static String baseUrl(String envdUrl, String sandboxId, String domain) {
+        return envdUrl != null ? envdUrl : "https://" + ENVD_PORT + "-" + sandboxId + "." + domain;
+    }
+
+    private static String withoutTrailingSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    // ---- health and directories ----
+
+    /** Completes once envd answers {@code GET /health} with 204; a few quick tries while the sandbox boots. */
+    public Uni<Void> health(Target target) {
+        return calls.call("health", Idempotency.IDEMPOTENT, HEALTH_TIMEOUT,
+                () -> request(HttpMethod.GET, target, "/health").send().map(r -> {
+                    if (r.statusCode() != 204 && r.statusCode() != 200) {
+                        // Still booting: envd's port is not open yet, which the proxy reports as 502.
+                        throw new ProviderException(Kind.TRANSIENT, "e2b health of " + target.sandboxId()
+                                + " answered " + r.statusCode()).retrySafe(true);
+                    }
+                    return null;
+                }));
+    }
+
+    /** Creates a directory and its parents; an existing directory is fine. */
+    public Uni<Void> makeDir(Target target, String path) {
+        ObjectNode body = json.createObjectNode().put("path", path);
+        return calls.call("makedir", Idempotency.IDEMPOTENT, () -> rpc(target, "/filesystem.Filesystem/MakeDir", body)
+                .map(r -> {
+                    if (r.statusCode() == 200 || r.statusCode() == 409) {
+                        return null;
+                    }
+                    throw error("makedir", target, r.statusCode(), r.getHeader("Retry-After"), r.body());
+                }));
+    }
+
+    // ---- files ----
+
+    /**
+     * Uploads files in multipart batches bounded by count and bytes, two requests at a time. Each part is named
+     * {@code file} with the absolute destination as its filename and no {@code path} query, which envd (like the
+     * JS SDK's batch write) treats as one destination per part.
+     */
+    public Uni<Void> write(Target target, List<Upload> files) {
+        List<List<Upload>> batches = batches(files, batchFiles, batchBytes);
+        return Multi.createFrom().iterable(batches)
+                .onItem().transformToUni(batch -> calls.call("files.write", Idempotency.IDEMPOTENT, () -> upload(target, batch)))
+                .merge(UPLOAD_PARALLELISM)
+                .collect().last()
+                .replaceWithVoid();
+    }
+
+    /** Splits files, in order, into batches of at most {@code maxFiles} files and {@code maxBytes} bytes (a larger file goes alone). */
+    static List<List<Upload>> batches(List<Upload> files, int maxFiles, long maxBytes) {
+        List<List<Upload>> batches = new ArrayList<>();
+        List<Upload> current = new ArrayList<>();
+        long bytes = 0;
+        for (Upload file : files) {
+            if (!current.isEmpty() && (current.size() >= maxFiles || bytes + file.content().length > maxBytes)) {
+                batches.add(current);
+                current = new ArrayList<>();
+                bytes = 0;
+            }
+            current.add(file);
+            bytes += file.content().length;
+        }
+        if (!current.isEmpty()) {
+            batches.add(current);
+        }
+        return batches;
+    }
+
+    private Uni<Void> upload(Target target, List<Upload> batch) {
+        MultipartForm form = MultipartForm.create();
+        for (Upload file : batch) {
+            form.binaryFileUpload("file", file.path(), Buffer.buffer(file.content()), OCTET_STREAM);
+        }
+        // multipart/mixed would fold parts sharing the name "file" into one nested part, which envd does not read.
+        return request(HttpMethod.POST, target, "/files").addQueryParam("username", USER).multipartMixed(false)
+                .sendMultipartForm(form)
+                .map(r -> {
+                    if (r.statusCode() == 200 || r.statusCode() == 204) {
+                        return null;
+                    }
+                    throw error("files.write", target, r.statusCode(), r.getHeader("Retry-After"), r.body());
+                });
+    }
+
+    /** The entries under {@code path}, {@code depth} levels deep; empty when the path does not exist. */
+    public Uni<Optional<List<Entry>>> listDir(Target target, String path, int depth) {
+        ObjectNode body = json.createObjectNode().put("path", path).put("depth", depth);
+        return calls.call("listdir", Idempotency.IDEMPOTENT, () -> rpc(target, "/filesystem.Filesystem/ListDir", body)
+                .map(r -> {
+                    if (r.statusCode() == 404) {
+                        return Optional.<List<Entry>> empty();
+                    }
+                    if (r.statusCode() != 200) {
+                        throw error("listdir", target, r.statusCode(), r.getHeader("Retry-After"), r.body());
+                    }
+                    return Optional.of(entries(readJson(r.body(), "listdir")));
+                }));
+    }
+
+    /** Parses a {@code ListDir} answer; {@code size} is an int64, which protobuf JSON sends as a string. */
+    static List<Entry> entries(JsonNode answer) {
+        List<Entry> entries = new ArrayList<>();
+        for (JsonNode e : answer.path("entries")) {
+            String path = e.path("path").asText(null);
+            if (path == null) {
+                continue;
+            }
+            boolean symlink = e.hasNonNull("symlinkTarget") || "FILE_TYPE_SYMLINK".equals(e.path("type").asText());
+            entries.add(new Entry(path, "FILE_TYPE_FILE".equals(e.path("type").asText()), e.path("size").asLong(0), symlink));
+        }
+        return entries;
+    }
+
+    /** A file's bytes; empty when it does not exist (any more) or is larger than {@code maxBytes}. */
+    public Uni<Optional<byte[]>> read(Target target, String path, long maxBytes) {
+        return calls.call("files.read", Idempotency.IDEMPOTENT,
+                () -> request(HttpMethod.GET, target, "/files").addQueryParam("path", path).addQueryParam("username", USER)
+                        .send()
+                        .map(r -> {
+                            if (r.statusCode() == 404) {
+                                return Optional.<byte[]> empty();
+                            }
+                            if (r.statusCode() != 200) {
+                                throw error("files.read", target, r.statusCode(), r.getHeader("Retry-After"), r.body());
+                            }
+                            Buffer body = r.body();
+                            byte[] bytes = body == null ? new byte[0] : body.getBytes();
+                            return bytes.length > maxBytes ? Optional.<byte[]> empty() : Optional.of(bytes);
+                        }));
+    }
+
+    /** Reads many files, {@value #DOWNLOAD_PARALLELISM} at a time; files that vanished meanwhile are left out. */
+    public Uni<Map<String, byte[]>> readAll(Target target, List<String> paths, long maxBytes) {
+        return Multi.createFrom().iterable(paths)
+                .onItem().transformToUni(path -> read(target, path, maxBytes).map(b -> b.map(bytes -> Map.entry(path, bytes))))
+                .merge(DOWNLOAD_PARALLELISM)
+                .collect().asList()
+                .map(found -> {
+                    Map<String, byte[]> files = new TreeMap<>();
+                    found.forEach(f -> f.ifPresent(e -> files.put(e.getKey(), e.getValue())));
+                    return files;
+                });
+    }
+
+    // ---- commands ----
+
+    /**
+     * Runs {@code bash -l -c command} in {@code cwd} through {@code process.Process/Start} and collects its output.
+     * envd enforces the timeout ({@code Connect-Timeout-Ms}) and reports it as {@code deadline_exceeded}; the
+     * client stops waiting a little later in case that report never comes.
+     */
+    public Uni<ExecResult> exec(Target target, String command, String cwd, Duration timeout, int maxOutputBytes) {
+        byte[] message = startRequest(command, cwd);
+        Duration callTimeout = timeout.plus(EXEC_GRACE).plus(EXEC_GRACE);
+        return calls.call("process.start", Idempotency.NOT_IDEMPOTENT, callTimeout, () -> {
+            ProcessOutput output = new ProcessOutput(json, maxOutputBytes);
+            StreamSink sink = new StreamSink(output);
+            HttpRequest<Void> request = request(HttpMethod.POST, target, "/process.Process/Start")
+                    .putHeader("Content-Type", "application/connect+json")
+                    .putHeader("Connect-Protocol-Version", "1")
+                    .putHeader("Connect-Timeout-Ms", Long.toString(Math.max(1, timeout.toMillis())))
+                    .putHeader("Keepalive-Ping-Interval", KEEPALIVE_SECONDS)
+                    .putHeader("Authorization", BASIC_USER)
+                    .timeout(callTimeout.toMillis())
+                    .as(BodyCodec.pipe(io.vertx.mutiny.core.streams.WriteStream.newInstance(sink)));
+            return request.sendBuffer(Buffer.buffer(ConnectFrames.encode(0, message)))
+                    .map(r -> {
+                        if (r.statusCode() != 200) {
+                            throw error("process.start", target, r.statusCode(), r.getHeader("Retry-After"),
+                                    Buffer.buffer(sink.rawPrefix()));
+                        }
+                        if (sink.failure() != null) {
+                            throw new ProviderException(Kind.FAILED, "e2b process.start: malformed stream: "
+                                    + sink.failure().getMessage(), null, sink.failure());
+                        }
+                        return output.result(target.sandboxId());
+                    })
+                    .ifNoItem().after(timeout.plus(EXEC_GRACE)).recoverWithItem(output::timedOut);
+        });
+    }
+
+    byte[] startRequest(String command, String cwd) {
+        ObjectNode root = json.createObjectNode();
+        ObjectNode process = root.putObject("process");
+        process.put("cmd", "/bin/bash");
+        process.putArray("args").add("-l").add("-c").add(command);
+        process.putObject("envs");
+        process.put("cwd", cwd);
+        root.put("stdin", false);
+        try {
+            return json.writeValueAsBytes(root);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serialize a process request", e);
+        }
+    }
+
+    /**
+     * Receives the streamed body as it arrives: feeds the envelope decoder and keeps the first bytes raw, because
+     * the status (and with it whether the body is a stream or an error document) is known only at the end.
+     */
+    private static final class StreamSink implements WriteStream<io.vertx.core.buffer.Buffer> {
+
+        private final ConnectFrames.Decoder decoder = new ConnectFrames.Decoder(MAX_FRAME_BYTES);
+        private final ProcessOutput output;
+        private final ByteArrayOutputStream raw = new ByteArrayOutputStream();
+        private RuntimeException failure;
+
+        StreamSink(ProcessOutput output) {
+            this.output = output;
+        }
+
+        RuntimeException failure() {
+            return failure;
+        }
+
+        byte[] rawPrefix() {
+            return raw.toByteArray();
+        }
+
+        @Override
+        public Future<Void> write(io.vertx.core.buffer.Buffer data) {
+            byte[] bytes = data.getBytes();
+            if (raw.size() < ERROR_BODY_BYTES) {
+                raw.write(bytes, 0, Math.min(bytes.length, ERROR_BODY_BYTES - raw.size()));
+            }
+            if (failure == null) {
+                try {
+                    for (ConnectFrames.Frame frame : decoder.feed(bytes)) {
+                        output.accept(frame);
+                    }
+                } catch (RuntimeException e) {
+                    // Kept for the caller: an error document (non-200) also lands here and is not a stream at all.
+                    failure = e;
+                }
+            }
+            return Future.succeededFuture();
+        }
+
+        @Override
+        public void write(io.vertx.core.buffer.Buffer data, Handler<AsyncResult<Void>> handler) {
+            Future<Void> result = write(data);
+            if (handler != null) {
+                handler.handle(result);
+            }
+        }
+
+        @Override
+        public void end(Handler<AsyncResult<Void>> handler) {
+            if (handler != null) {
+                handler.handle(Future.succeededFuture());
+            }
+        }
+
+        @Override
+        public WriteStream<io.vertx.core.buffer.Buffer> exceptionHandler(Handler<Throwable> handler) {
+            return this;
+        }
+
+        @Override
+        public WriteStream<io.vertx.core.buffer.Buffer> setWriteQueueMaxSize(int maxSize) {
+            return this;
+        }
+
+        @Override
+        public boolean writeQueueFull() {
+            return false;
+        }
+
+        @Override
+        public WriteStream<io.vertx.core.buffer.Buffer> drainHandler(Handler<Void> handler) {
+            return this;
+        }
+    }
+
+    // ---- plumbing ----
+
+    private HttpRequest<Buffer> request(HttpMethod method, Target target, String path) {
+        HttpRequest<Buffer> request = web.requestAbs(method, baseUrl(envdUrl, target.sandboxId(), target.domain()) + path)
+                .timeout(requestTimeoutMillis);
+        if (envdUrl != null) {
+            // One endpoint for all sandboxes: the proxy routes by these headers instead of by host name.
+            request.putHeader("E2b-Sandbox-Id", target.sandboxId()).putHeader("E2b-Sandbox-Port", Integer.toString(ENVD_PORT));
+        }
+        if (target.accessToken() != null) {
+            request.putHeader("X-Access-Token", target.accessToken());
+        }
+        return request;
+    }
+
+    /** A Connect unary call with a JSON body. */
+    private Uni<HttpResponse<Buffer>> rpc(Target target, String path, JsonNode body) {
+        byte[] bytes;
+        try {
+            bytes = json.writeValueAsBytes(body);
+        } catch (IOException e) {
+            return Uni.createFrom().failure(new IllegalStateException("cannot serialize " + path, e));
+        }
+        return request(HttpMethod.POST, target, path)
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Connect-Protocol-Version", "1")
+                .putHeader("Authorization", BASIC_USER)
+                .sendBuffer(Buffer.buffer(bytes));
+    }
+
+    private JsonNode readJson(Buffer body, String operation) {
+        try {
+            return json.readTree(body == null ? new byte[0] : body.getBytes());
+        } catch (IOException e) {
+            throw new ProviderException(Kind.FAILED, "e2b " + operation + " answered malformed JSON: " + e.getMessage(), null, e);
+        }
+    }
+
+    /**
+     * The typed error for a data-plane answer. A 502 comes from E2B's proxy, which answers so for a sandbox it does
+     * not know: the sandbox timed out or was killed, and retrying cannot help.
+     */
+    private ProviderException error(String operation, Target target, int status, String retryAfter, Buffer body) {
+        String message = message(body);
+        if (status == 502) {
+            return new ProviderException(Kind.GONE, "e2b sandbox " + target.sandboxId() + " is gone (" + operation
+                    + " answered 502" + (message.isEmpty() ? "" : ": " + message) + ")");
+        }
+        LOG.debugf("e2b %s of %s answered %d: %s", operation, target.sandboxId(), status, message);
+        return ProviderException.fromStatus(E2bClient.PROVIDER, operation, status, message,
+                ProviderException.parseRetryAfter(retryAfter), status == 507);
+    }
+
+    /** The {@code message} of an envd or proxy error document ({@code code} is a number or a Connect code name). */
+    private String message(Buffer body) {
+        if (body == null || body.length() == 0) {
+            return "";
+        }
+        try {
+            JsonNode node = json.readTree(body.getBytes());
+            String message = node.path("message").asText("");
+            String code = node.path("code").isTextual() ? node.path("code").asText() : null;
+            return E2bClient.abbreviate(code == null ? message : code + ": " + message);
+        } catch (IOException e) {
+            return E2bClient.abbreviate(body.toString(StandardCharsets.UTF_8));
+        }
+    }
+}

@@ -1,0 +1,492 @@
+package dev.switchboard.provider.e2b;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.switchboard.common.SwitchboardConfig;
+import dev.switchboard.provider.ExecResult;
+import dev.switchboard.provider.ProviderCalls;
+import dev.switchboard.provider.ProviderException;
+import dev.switchboard.provider.ProviderException.Kind;
+import dev.switchboard.provider.SandboxHandle;
+import dev.switchboard.provider.SandboxInfo;
+import dev.switchboard.provider.SandboxMetadata;
+import dev.switchboard.provider.SandboxProvider;
+import dev.switchboard.provider.SandboxSpec;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.mutiny.ext.web.client.WebClient;
+
+/**
+ * Sandboxes on E2B (https://e2b.dev): the control plane through {@link E2bClient}, files and commands through envd
+ * ({@link E2bEnvdClient}). All calls share one {@link ProviderCalls}, so one breaker guards E2B as a whole.
+ */
+@Singleton
+@Identifier("e2b")
+public class E2bSandboxProvider implements SandboxProvider {
+
+    private static final Logger LOG = Logger.getLogger(E2bSandboxProvider.class);
+
+    static final String NAME = "e2b";
+    /** E2B ids are {@code i} plus 20 characters; legacy ones carry a {@code -<clientID>} suffix. */
+    private static final Pattern ID = Pattern.compile("^[a-z0-9]{1,64}(-[a-z0-9]{1,32})?$");
+    /**
+     * What may be sent to the control plane as a sandbox id: one plain path segment. E2B judges the rest itself
+     * (400 "Invalid sandbox ID"), which keeps a probe with a made-up id a real round trip to E2B.
+     */
+    private static final Pattern PATH_SEGMENT = Pattern.compile("^[A-Za-z0-9_-]{1,128}$");
+    /** A domain from an answer is put into host names that receive the access token, so only plain host names pass. */
+    private static final Pattern DOMAIN = Pattern.compile("^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$");
+    /** Deep enough for any project tree; ListDir walks this many levels below the project root. */
+    private static final int LIST_DEPTH = 100;
+    /** Tokens of this many sandboxes are kept; more live sandboxes simply cost a GET to look the token up again. */
+    private static final int KNOWN_SANDBOXES = 10_000;
+
+    /** What data-plane calls need to know about a sandbox besides its id. */
+    private record Known(String accessToken, String domain, Instant startedAt) {
+
+        @Override
+        public String toString() {
+            return "Known[domain=" + domain + ", startedAt=" + startedAt + "]";
+        }
+    }
+
+    private final SwitchboardConfig.E2b config;
+    private final ProviderCalls calls;
+    private final E2bClient api;
+    private final E2bEnvdClient envd;
+    private final Map<String, Known> known = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Known> eldest) {
+            return size() > KNOWN_SANDBOXES;
+        }
+    });
+
+    @Inject
+    public E2bSandboxProvider(SwitchboardConfig config, Vertx vertx, ObjectMapper json) {
+        this.config = config.e2b();
+        String apiKey = apiKey(this.config);
+        this.calls = new ProviderCalls(NAME, config.providerCalls(), vertx);
+        this.api = new E2bClient(this.config.apiUrl(), apiKey, calls, json, config.providerCalls().callTimeout(),
+                config.providerCalls().createTimeout());
+        WebClientOptions options = new WebClientOptions()
+                .setUserAgent("switchboard")
+                .setDecompressionSupported(true)
+                .setConnectTimeout(10_000)
+                .setMaxPoolSize(32);
+        this.envd = new E2bEnvdClient(WebClient.create(io.vertx.mutiny.core.Vertx.newInstance(vertx), options), calls, json,
+                config.providerCalls().callTimeout(), this.config.envdUrl(), this.config.uploadBatchFiles(),
+                this.config.uploadBatchBytes().asLongValue());
+        LOG.infof("E2B provider: control plane %s, data plane %s", this.config.apiUrl(),
+                this.config.envdUrl().orElse("https://49983-<sandbox>." + this.config.domain()));
+    }
+
+    /**
+     * Refuses to start the service when E2B is the selected provider and has no key; a static observer, so it runs
+     * without constructing the provider when another one is selected.
+     */
+    static void checkAtStartup(@Observes StartupEvent event, SwitchboardConfig config) {
+        if (NAME.equals(config.provider().strip().toLowerCase(Locale.ROOT))) {
+            apiKey(config.e2b());
+        }
+    }
+
+    private static String apiKey(SwitchboardConfig.E2b config) {
+        return config.apiKey().map(String::strip).filter(k -> !k.isEmpty())
+                .orElseThrow(() -> new IllegalStateException(
+                        "switchboard.provider is 'e2b' but switchboard.e2b.api-key (E2B_API_KEY) is not set"));
+    }
+
+    @PreDestroy
+    void close() {
+        try {
+            api.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.debugf("closing the E2B REST client: %s", e.getMessage());
+        }
+        envd.close();
+    }
+
+    /** The shared guard of all E2B calls (its breaker state is what operators and tests look at). */
+    ProviderCalls calls() {
+        return calls;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    // ---- control plane ----
+
+    @Override
+    public Uni<SandboxHandle> create(SandboxSpec spec) {
+        if (spec.timeout() == null || spec.timeout().isNegative() || spec.timeout().isZero()) {
+            return Uni.createFrom().failure(new ProviderException(Kind.BAD_REQUEST, "sandbox timeout must be positive"));
+        }
+        long timeout = createTimeoutSeconds(spec.timeout(), config.maxLifetime());
+        String template = spec.template() != null && !spec.template().isBlank() ? spec.template() : config.template();
+        // Always an explicit timeout: without it E2B's v1 default of 15 s applies. secure=true makes the answer carry
+        // the envd access token; autoPause=false because Switchboard itself decides when sandboxes end.
+        E2bDtos.NewSandbox body = new E2bDtos.NewSandbox(template, timeout, false, true, spec.metadata(), spec.env());
+        return api.create(body).chain(created -> {
+            Instant now = Instant.now();
+            String id = created.sandboxID();
+            if (!isValidId(id)) {
+                return Uni.createFrom().failure(new ProviderException(Kind.FAILED, "e2b create answered an invalid sandbox id"));
+            }
+            Known k = new Known(created.envdAccessToken(), domainOf(created.domain()), now);
+            known.put(id, k);
+            SandboxHandle handle = new SandboxHandle(id, sandboxUrl(config.port(), id, k.domain()), null, now,
+                    now.plusSeconds(timeout), created.envdAccessToken());
+            return ready(target(id, k)).replaceWith(handle);
+        });
+    }
+
+    /**
+     * Waits for envd to answer and creates the project root, so the first write does not race the boot and commands
+     * of an empty project have a directory to run in. Best effort: the sandbox exists either way, and a failure here
+     * shows up, typed, on the first real data-plane call, which the switch pipeline knows how to clean up after.
+     */
+    private Uni<Void> ready(E2bEnvdClient.Target target) {
+        return envd.health(target)
+                .chain(() -> envd.makeDir(target, config.projectRoot()))
+                .onFailure().recoverWithUni(e -> {
+                    LOG.debugf("e2b sandbox %s not confirmed ready: %s", target.sandboxId(), e.getMessage());
+                    return Uni.createFrom().voidItem();
+                });
+    }
+
+    @Override
+    public Uni<Optional<SandboxInfo>> get(String sandboxId) {
+        if (!isPathSafe(sandboxId)) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        return api.get(sandboxId).map(detail -> {
+            if (detail.isEmpty()) {
+                known.remove(sandboxId);
+            }
+            return detail.map(this::remember).map(this::info);
+        });
+    }
+
+    @Override
+    public Uni<Boolean> kill(String sandboxId) {
+        if (!isPathSafe(sandboxId)) {
+            return Uni.createFrom().item(false);
+        }
+        return api.kill(sandboxId).invoke(() -> known.remove(sandboxId));
+    }
+
+    @Override
+    public Uni<List<SandboxInfo>> list(Map<String, String> metadataFilter) {
+        Map<String, String> filter = metadataFilter == null || metadataFilter.isEmpty()
+                ? Map.of(SandboxMetadata.MANAGED, "true")
+                : metadataFilter;
+        return api.list(filter).map(items -> items.stream()
+                .filter(s -> isValidId(s.sandboxID()))
+                // The server filters already; checking again keeps a lax or older API from leaking others' sandboxes.
+                .filter(s -> s.metadata() != null && s.metadata().entrySet().containsAll(filter.entrySet()))
+                .map(this::info)
+                .toList());
+    }
+
+    @Override
+    public Uni<Optional<SandboxInfo>> extendTimeout(String sandboxId, Duration timeout) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            return Uni.createFrom().failure(new ProviderException(Kind.BAD_REQUEST, "sandbox timeout must be positive"));
+        }
+        if (!isPathSafe(sandboxId)) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        return startedAt(sandboxId).chain(started -> {
+            if (started.isEmpty()) {
+                return Uni.createFrom().item(Optional.<SandboxInfo> empty());
+            }
+            long seconds = extendSeconds(timeout, config.maxLifetime(), started.get(), Instant.now());
+            if (seconds <= 0) {
+                // The plan's lifetime is used up: E2B would answer 400, and the sandbox ends at its current expiry.
+                return get(sandboxId);
+            }
+            // Whatever the answer, the sandbox's state comes from a GET: E2B may have clamped the timeout silently,
+            // "max instance length exceeded" leaves the expiry as it was, and a 404 may be a paused sandbox, which
+            // is alive and does not expire while paused.
+            return api.setTimeout(sandboxId, seconds).chain(change -> get(sandboxId));
+        });
+    }
+
+    /** When the sandbox started, which bounds its lifetime; empty when it is gone. */
+    private Uni<Optional<Instant>> startedAt(String sandboxId) {
+        Known k = known.get(sandboxId);
+        if (k != null && k.startedAt() != null) {
+            return Uni.createFrom().item(Optional.of(k.startedAt()));
+        }
+        return api.get(sandboxId).map(detail -> detail.map(this::remember).map(d -> {
+            Instant started = parseTime(d.startedAt());
+            return started != null ? started : Instant.now();
+        }));
+    }
+
+    @Override
+    public Uni<Boolean> pause(String sandboxId) {
+        if (!isPathSafe(sandboxId)) {
+            return Uni.createFrom().item(false);
+        }
+        return api.pause(sandboxId);
+    }
+
+    @Override
+    public Uni<Optional<SandboxInfo>> resume(String sandboxId, Duration timeout) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            return Uni.createFrom().failure(new ProviderException(Kind.BAD_REQUEST, "sandbox timeout must be positive"));
+        }
+        if (!isPathSafe(sandboxId)) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        return api.connect(sandboxId, createTimeoutSeconds(timeout, config.maxLifetime())).chain(connected -> {
+            if (connected.isEmpty()) {
+                known.remove(sandboxId);
+                return Uni.createFrom().item(Optional.<SandboxInfo> empty());
+            }
+            // A resumed sandbox starts a new run; its start time (and lifetime) come from the next GET.
+            known.remove(sandboxId);
+            return get(sandboxId);
+        });
+    }
+
+    // ---- data plane ----
+
+    @Override
+    public Uni<Void> writeFiles(SandboxHandle sandbox, Map<String, String> files) {
+        if (files.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<E2bEnvdClient.Upload> uploads = new ArrayList<>(files.size());
+        try {
+            for (Map.Entry<String, String> file : new TreeMap<>(files).entrySet()) {
+                if (file.getValue() == null) {
+                    throw new ProviderException(Kind.BAD_REQUEST, "no content for " + file.getKey());
+                }
+                uploads.add(new E2bEnvdClient.Upload(absolutePath(config.projectRoot(), file.getKey()),
+                        file.getValue().getBytes(StandardCharsets.UTF_8)));
+            }
+        } catch (ProviderException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return target(sandbox).chain(t -> envd.write(t, uploads));
+    }
+
+    @Override
+    public Uni<Map<String, String>> readFiles(String sandboxId, int maxFiles, long maxFileBytes) {
+        String root = config.projectRoot();
+        return target(sandboxId).chain(t -> envd.listDir(t, root, LIST_DEPTH).chain(listing -> {
+            if (listing.isEmpty()) {
+                return Uni.createFrom().item(Map.<String, String> of());
+            }
+            List<String> paths = listing.get().stream()
+                    .filter(e -> e.regularFile() && !e.symlink() && e.size() <= maxFileBytes)
+                    .map(E2bEnvdClient.Entry::path)
+                    .filter(p -> relativePath(root, p) != null)
+                    .sorted()
+                    .limit(Math.max(0, maxFiles))
+                    .toList();
+            return envd.readAll(t, paths, maxFileBytes).map(contents -> {
+                Map<String, String> result = new TreeMap<>();
+                contents.forEach((path, bytes) -> {
+                    String text = strictUtf8(bytes);
+                    if (text == null) {
+                        LOG.debugf("e2b save-back of %s skips %s: not UTF-8 text", sandboxId, path);
+                    } else {
+                        result.put(relativePath(root, path), text);
+                    }
+                });
+                return result;
+            });
+        }));
+    }
+
+    @Override
+    public Uni<ExecResult> exec(String sandboxId, String command, Duration timeout, int maxOutputBytes) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            return Uni.createFrom().failure(new ProviderException(Kind.BAD_REQUEST, "command timeout must be positive"));
+        }
+        return target(sandboxId).chain(t -> envd.exec(t, command, config.projectRoot(), timeout, maxOutputBytes));
+    }
+
+    /** The data-plane target of a fresh handle: its token is right there, no lookup needed. */
+    private Uni<E2bEnvdClient.Target> target(SandboxHandle sandbox) {
+        if (sandbox.accessToken() == null) {
+            return target(sandbox.id());
+        }
+        if (!isValidId(sandbox.id())) {
+            return Uni.createFrom().failure(gone(sandbox.id()));
+        }
+        Known k = known.get(sandbox.id());
+        return Uni.createFrom().item(new E2bEnvdClient.Target(sandbox.id(), sandbox.accessToken(),
+                k != null ? k.domain() : config.domain()));
+    }
+
+    /** The data-plane target of a sandbox known by id: its token from the cache, else from a GET. */
+    private Uni<E2bEnvdClient.Target> target(String sandboxId) {
+        if (!isValidId(sandboxId)) {
+            return Uni.createFrom().failure(gone(String.valueOf(sandboxId)));
+        }
+        Known k = known.get(sandboxId);
+        if (k != null) {
+            return Uni.createFrom().item(target(sandboxId, k));
+        }
+        return api.get(sandboxId).map(detail -> detail.map(this::remember)
+                .map(d -> target(sandboxId, knownOf(d)))
+                .orElseThrow(() -> gone(sandboxId)));
+    }
+
+    private static E2bEnvdClient.Target target(String id, Known k) {
+        return new E2bEnvdClient.Target(id, k.accessToken(), k.domain());
+    }
+
+    // ---- mapping ----
+
+    /** Caches what later data-plane calls need; a detail without a token (a listing) never replaces a known one. */
+    private E2bDtos.SandboxDetail remember(E2bDtos.SandboxDetail d) {
+        if (d.envdAccessToken() != null && isValidId(d.sandboxID())) {
+            known.put(d.sandboxID(), knownOf(d));
+        }
+        return d;
+    }
+
+    private Known knownOf(E2bDtos.SandboxDetail d) {
+        return new Known(d.envdAccessToken(), domainOf(d.domain()), parseTime(d.startedAt()));
+    }
+
+    private SandboxInfo info(E2bDtos.SandboxDetail d) {
+        SandboxInfo.State state = "paused".equalsIgnoreCase(d.state()) ? SandboxInfo.State.PAUSED : SandboxInfo.State.RUNNING;
+        return new SandboxInfo(d.sandboxID(), sandboxUrl(config.port(), d.sandboxID(), domainOf(d.domain())), null, state,
+                parseTime(d.startedAt()), parseTime(d.endAt()), d.metadata());
+    }
+
+    private String domainOf(String answered) {
+        return answered != null && DOMAIN.matcher(answered).matches() ? answered : config.domain();
+    }
+
+    /** Whether an id has E2B's shape; only such ids are put into data-plane host names. */
+    static boolean isValidId(String id) {
+        return id != null && ID.matcher(id).matches();
+    }
+
+    static boolean isPathSafe(String id) {
+        return id != null && PATH_SEGMENT.matcher(id).matches();
+    }
+
+    /** The public URL of a sandbox port: {@code https://<port>-<id>.<domain>}. */
+    static String sandboxUrl(int port, String sandboxId, String domain) {
+        return "https://" + port + "-" + sandboxId + "." + domain;
+    }
+
+    /** The create timeout in whole seconds: at least 1, at most the plan's maximum lifetime. */
+    static long createTimeoutSeconds(Duration requested, Duration maxLifetime) {
+        long seconds = (requested.toMillis() + 999) / 1000;
+        return Math.max(1, Math.min(seconds, maxLifetime.toSeconds()));
+    }
+
+    /**
+     * The timeout to ask for so the sandbox never outlives the plan's maximum, counted from its start (E2B would
+     * clamp, then refuse); 0 when nothing is left to extend.
+     */
+    static long extendSeconds(Duration requested, Duration maxLifetime, Instant startedAt, Instant now) {
+        long remaining = maxLifetime.minus(Duration.between(startedAt, now)).toSeconds();
+        if (remaining <= 0) {
+            return 0;
+        }
+        return Math.max(1, Math.min(requested.toSeconds(), remaining));
+    }
+
+    /** The absolute destination of a project file; refuses anything that could leave the root or break a header. */
+    static String absolutePath(String root, String relative) {
+        if (relative == null || relative.isEmpty() || relative.startsWith("/") || relative.endsWith("/")) {
+            throw new ProviderException(Kind.BAD_REQUEST, "invalid file path: " + relative);
+        }
+        for (int i = 0; i < relative.length(); i++) {
+            char c = relative.charAt(i);
+            // The path travels as a quoted multipart filename: quotes and line breaks would forge headers.
+            if (c < 0x20 || c == 0x7f || c == '\\' || c == '"') {
+                throw new ProviderException(Kind.BAD_REQUEST, "invalid file path: " + relative);
+            }
+        }
+        for (String segment : relative.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+                throw new ProviderException(Kind.BAD_REQUEST, "invalid file path: " + relative);
+            }
+        }
+        return withoutTrailingSlash(root) + "/" + relative;
+    }
+
+    /** The project-relative key of an absolute sandbox path, or null when it is not strictly under the root. */
+    static String relativePath(String root, String absolute) {
+        String prefix = withoutTrailingSlash(root) + "/";
+        if (absolute == null || !absolute.startsWith(prefix) || absolute.length() == prefix.length()) {
+            return null;
+        }
+        return absolute.substring(prefix.length());
+    }
+
+    private static String withoutTrailingSlash(String path) {
+        return path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
+    }
+
+    /** The text, or null when the bytes are not valid UTF-8 (binary files are not saved back). */
+    static String strictUtf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    static Instant parseTime(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            LOG.debugf("unparseable E2B timestamp %s", text);
+            return null;
+        }
+    }
+
+    private static ProviderException gone(String sandboxId) {
+        return new ProviderException(Kind.GONE, "e2b sandbox " + sandboxId + " is gone");
+    }
+}

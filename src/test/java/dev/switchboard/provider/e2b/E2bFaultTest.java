@@ -1,0 +1,181 @@
+package dev.switchboard.provider.e2b;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.switchboard.fake.e2b.E2bFake;
+import dev.switchboard.fake.e2b.E2bProfile;
+import dev.switchboard.provider.ProviderException;
+import dev.switchboard.provider.ProviderException.Kind;
+import dev.switchboard.provider.SandboxHandle;
+import dev.switchboard.provider.SandboxMetadata;
+import dev.switchboard.provider.SandboxSpec;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+/** How the provider behaves when E2B misbehaves: rate limits, outages, lost sandboxes, broken connections. */
+@QuarkusTest
+@TestProfile(E2bProfile.class)
+class E2bFaultTest extends E2bTestSupport {
+
+    @Test
+    void rateLimitWithRetryAfterIsWaitedForThenRetried() {
+        SandboxHandle h = create(owner());
+        fake.failNext("get", 1, 429, 1);
+        long started = System.nanoTime();
+        assertTrue(provider.get(h.id()).await().atMost(WAIT).isPresent());
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        System.out.printf("e2b: 429 with Retry-After: 1 answered after %d ms%n", millis);
+        assertTrue(millis >= 1000, "Retry-After was honoured: " + millis + " ms");
+        assertTrue(millis < 3000, "and not much longer: " + millis + " ms");
+        assertEquals(2, fake.requests("get", h.id()));
+    }
+
+    @Test
+    void twoServiceUnavailableAnswersThenSuccess() {
+        create(owner());
+        fake.failNext("list", 2, 503, null);
+        assertEquals(1, provider.list(Map.of()).await().atMost(WAIT).size());
+        assertEquals(3, fake.requests("list"));
+    }
+
+    @Test
+    void createIsRetriedAfterAnExplicit503ButNotAfterADroppedConnection() {
+        fake.failNext("create", 1, 503, null);
+        create(owner());
+        assertEquals(2, fake.requests("create"), "a 503 means E2B refused before acting");
+        assertEquals(1, fake.sandboxes().size());
+
+        fake.reset();
+        fake.dropNext("create", 1);
+        ProviderException e = assertThrows(ProviderException.class, () -> create(owner()));
+        assertEquals(Kind.TRANSIENT, e.kind());
+        assertFalse(e.retrySafe());
+        assertEquals(1, fake.requests("create"), "a create whose answer was lost may have happened: never repeated");
+    }
+
+    @Test
+    void droppedConnectionIsRetriedForIdempotentCalls() {
+        SandboxHandle h = create(owner());
+        fake.dropNext("get", 1);
+        assertTrue(provider.get(h.id()).await().atMost(WAIT).isPresent());
+        assertEquals(2, fake.requests("get", h.id()));
+
+        fake.dropNext("files.write", 1);
+        provider.writeFiles(h, Map.of("a.txt", "a")).await().atMost(WAIT);
+        assertEquals(2, fake.requests("files.write", h.id()));
+        assertEquals(Map.of("a.txt", "a"), provider.readFiles(h.id(), 10, 100).await().atMost(WAIT));
+    }
+
+    @Test
+    void killOfAnAlreadyGoneSandboxIsFalseWithoutRetries() {
+        SandboxHandle h = create(owner());
+        fake.vanish(h.id());
+        assertFalse(provider.kill(h.id()).await().atMost(WAIT));
+        assertEquals(1, fake.requests("kill", h.id()));
+        assertTrue(provider.get(h.id()).await().atMost(WAIT).isEmpty());
+    }
+
+    @Test
+    void sandboxLostInTheMiddleOfARestoreIsGone() {
+        SandboxHandle h = create(owner());
+        Map<String, String> files = new HashMap<>();
+        for (int i = 0; i < 1200; i++) {
+            files.put("src/file-" + i + ".txt", "content " + i);
+        }
+        // 1,200 files are three batches of 500; the sandbox dies after the first batch was written.
+        fake.vanishAfter("files.write", 1);
+        ProviderException e = assertThrows(ProviderException.class, () -> provider.writeFiles(h, files).await().atMost(WAIT));
+        assertEquals(Kind.GONE, e.kind(), e.getMessage());
+        assertTrue(fake.requests("files.write", h.id()) <= 3, "a 502 is never retried: " + fake.requests("files.write", h.id()));
+    }
+
+    @Test
+    void concurrencyCapIsQuotaAndNotRetried() {
+        create(owner());
+        fake.setMaxConcurrent(1);
+        ProviderException e = assertThrows(ProviderException.class, () -> create(owner()));
+        assertEquals(Kind.QUOTA, e.kind());
+        assertTrue(e.getMessage().contains("maximum number of concurrent E2B sandboxes"), e.getMessage());
+        assertEquals(2, fake.requests("create"));
+    }
+
+    @Test
+    void diskFullIsQuotaAndAuthFailuresNeverShowTheKey() {
+        SandboxHandle h = create(owner());
+        fake.failNext("files.write", 1, 507, null);
+        ProviderException full = assertThrows(ProviderException.class,
+                () -> provider.writeFiles(h, Map.of("a.txt", "a")).await().atMost(WAIT));
+        assertEquals(Kind.QUOTA, full.kind());
+
+        fake.failNext("get", 1, 401, null);
+        ProviderException denied = assertThrows(ProviderException.class, () -> provider.get(h.id()).await().atMost(WAIT));
+        assertEquals(Kind.FAILED, denied.kind());
+        assertFalse(denied.getMessage().contains(E2bFake.API_KEY));
+
+        fake.failNext("listdir", 1, 401, null);
+        ProviderException envd = assertThrows(ProviderException.class,
+                () -> provider.readFiles(h.id(), 10, 10).await().atMost(WAIT));
+        assertFalse(envd.getMessage().contains(h.accessToken()));
+    }
+
+    @Test
+    void slowAnswersAreCutByTheCallTimeoutAndRetried() {
+        SandboxHandle h = create(owner());
+        // The call timeout is 3 s in tests; a 4 s answer is abandoned and the retry (once the latency is gone) wins.
+        fake.latency(Duration.ofSeconds(4));
+        long started = System.nanoTime();
+        var pending = provider.get(h.id()).subscribeAsCompletionStage();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (fake.requests("get", h.id()) < 1 && System.nanoTime() < deadline) {
+            pause(10);
+        }
+        fake.latency(Duration.ZERO);
+        assertTrue(pending.toCompletableFuture().join().isPresent());
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        assertEquals(2, fake.requests("get", h.id()));
+        assertTrue(millis >= 3000 && millis < 6000, "took " + millis + " ms");
+    }
+
+    @Test
+    void breakerOpensAfterRepeatedOutagesAndFailsFast() {
+        fake.failNext("list", 100, 503, null);
+        assertEquals(Kind.TRANSIENT, assertThrows(ProviderException.class,
+                () -> provider.list(Map.of()).await().atMost(WAIT)).kind());
+        assertEquals(4, fake.requests("list"), "four attempts per call");
+        assertThrows(ProviderException.class, () -> provider.list(Map.of()).await().atMost(WAIT));
+        assertEquals(5, fake.requests("list"), "the fifth consecutive failure opened the breaker");
+        assertTrue(provider.calls().breaker().isOpen());
+
+        long started = System.nanoTime();
+        ProviderException fast = assertThrows(ProviderException.class,
+                () -> provider.get("i00000000000000000000").await().atMost(WAIT));
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        assertTrue(fast.getMessage().contains("circuit open"), fast.getMessage());
+        assertTrue(millis < 200, "failed fast: " + millis + " ms");
+        assertEquals(0, fake.requests("get"), "nothing reached E2B while the breaker was open");
+
+        // Once E2B is back and the open period is over, one trial call closes the breaker.
+        fake.clearFaults();
+        awaitBreakerClosed();
+        assertFalse(provider.calls().breaker().isOpen());
+        assertTrue(provider.list(Map.of(SandboxMetadata.OWNER, owner())).await().atMost(WAIT).isEmpty());
+    }
+
+    @Test
+    void envdAnswering502DuringBootDoesNotFailTheCreate() {
+        fake.failNext("health", 2, 502, null);
+        SandboxHandle h = provider.create(new SandboxSpec(null, Duration.ofMinutes(5), metadata(owner()), Map.of()))
+                .await().atMost(WAIT);
+        assertEquals(3, fake.requests("health", h.id()));
+        provider.writeFiles(h, Map.of("a.txt", "a")).await().atMost(WAIT);
+    }
+}
