@@ -49,6 +49,13 @@ public abstract class LifecycleSuite {
     SandboxProvider provider;
     @Inject
     Pool db;
+    @Inject
+    dev.switchboard.common.SwitchboardConfig config;
+
+    /** Seconds since last use that make a sandbox idle under this profile's idle timeout, with a margin. */
+    private long idleSeconds() {
+        return config.sandbox().idleTimeout().plusMinutes(1).toSeconds();
+    }
 
     protected abstract SandboxBackdoor backdoor();
 
@@ -105,7 +112,7 @@ public abstract class LifecycleSuite {
         String sleeping = switchedSandbox(idle);
         String working = switchedSandbox(busy);
         backdoor().write(sleeping, "unsaved.txt", "work in progress");
-        sql("UPDATE users SET sandbox_last_used_at = now() - interval '16 minutes' WHERE id = $1", idle.userId);
+        sql("UPDATE users SET sandbox_last_used_at = now() - make_interval(secs => $2) WHERE id = $1", idle.userId, idleSeconds());
         // A heartbeat is use: it keeps the busy user's sandbox out of the idle sweep.
         busy.req().post("/api/sandbox/heartbeat").then().statusCode(204);
 
@@ -143,7 +150,7 @@ public abstract class LifecycleSuite {
         Instant usedExpiryBefore = provider.get(used).await().atMost(AWAIT).orElseThrow().expiresAt();
         sql("UPDATE users SET sandbox_provider_expires_at = now() + interval '5 seconds' WHERE id = $1 OR id = $2",
                 working.userId, idle.userId);
-        sql("UPDATE users SET sandbox_last_used_at = now() - interval '20 minutes' WHERE id = $1", idle.userId);
+        sql("UPDATE users SET sandbox_last_used_at = now() - make_interval(secs => $2) WHERE id = $1", idle.userId, idleSeconds());
 
         int extended = keepAlive.runCounting().await().atMost(AWAIT);
 
