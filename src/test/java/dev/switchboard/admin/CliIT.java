@@ -1,0 +1,127 @@
+package dev.switchboard.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.switchboard.provider.local.LocalSandboxFixture;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+/**
+ * The packaged jar as operators run it: {@code java -jar quarkus-run.jar sandboxes ...} in the prod profile against
+ * a running PostgreSQL, with no HTTP port and no token. Runs in {@code verify}, after {@code package}.
+ */
+class CliIT {
+
+    private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+    private static final Path SANDBOXES = Path.of("target", "it-sandboxes").toAbsolutePath();
+    private static EmbeddedPostgres pg;
+    private static LocalSandboxFixture sandboxes;
+
+    private record Run(int exit, String out) {
+    }
+
+    @BeforeAll
+    static void database() throws IOException {
+        pg = EmbeddedPostgres.builder().start();
+        sandboxes = new LocalSandboxFixture(SANDBOXES);
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        sandboxes.close();
+        pg.close();
+    }
+
+    private static Run cli(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toString(), "sandboxes"));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("DB_HOST", "localhost");
+        pb.environment().put("DB_PORT", String.valueOf(pg.getPort()));
+        pb.environment().put("DB_NAME", "postgres");
+        pb.environment().put("DB_USER", "postgres");
+        pb.environment().put("DB_PASSWORD", "postgres");
+        pb.environment().put("SWITCHBOARD_LOCAL_DATA_DIR", SANDBOXES.toString());
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the CLI finished");
+        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+
+    private static void userWithSandbox(String id, String name, String sandbox) throws SQLException {
+        try (Connection c = DriverManager.getConnection(pg.getJdbcUrl("postgres", "postgres"));
+                PreparedStatement st = c.prepareStatement("""
+                        INSERT INTO users (id, name, email, active_sandbox_id, sandbox_provider, sandbox_url,
+                                           sandbox_created_at, sandbox_last_used_at, sandbox_expires_at)
+                        VALUES (?, ?, ?, ?, 'local', 'http://127.0.0.1:1', now(), now(), now() + interval '1 hour')""")) {
+            st.setString(1, id);
+            st.setString(2, name);
+            st.setString(3, id + "@example.com");
+            st.setString(4, sandbox);
+            st.executeUpdate();
+        }
+    }
+
+    @Test
+    void listKillOneKillAllWithThePackagedJar() throws Exception {
+        assertTrue(Files.isRegularFile(JAR), "run after package");
+        // The first run also migrates the empty database.
+        Run empty = cli("--list");
+        assertEquals(0, empty.exit(), empty.out());
+        assertTrue(empty.out().contains("📊 Found 0 users with active sandboxes:"), empty.out());
+
+        // Real local sandboxes, as switches would have left them, and one orphan the database never heard of.
+        String johns = sandboxes.create("john");
+        String janes = sandboxes.create("jane");
+        String orphan = sandboxes.create("jim");
+        userWithSandbox("john", "John Doe", johns);
+        userWithSandbox("jane", "Jane Roe", janes);
+
+        Run list = cli("--list");
+        assertEquals(0, list.exit(), list.out());
+        assertTrue(list.out().contains("📊 Found 2 users with active sandboxes:"), list.out());
+        assertTrue(list.out().contains("👤 John Doe (john@example.com)"), list.out());
+        assertTrue(list.out().contains("   User ID: john"), list.out());
+        assertTrue(list.out().contains("   Active sandbox: " + johns + "\n"), list.out());
+
+        Run one = cli("john");
+        assertEquals(0, one.exit(), one.out());
+        assertTrue(one.out().contains("Cleaned up sandboxes of john: 1 sandboxes killed, 0 failed"), one.out());
+        assertFalse(sandboxes.alive(johns));
+        assertTrue(sandboxes.alive(janes), "only john's sandbox was killed");
+        assertFalse(cli("--list").out().contains("User ID: john"));
+
+        Run all = cli("--all");
+        assertEquals(0, all.exit(), all.out());
+        assertTrue(all.out().contains("2 sandboxes killed, 0 failed"), all.out());
+        assertTrue(all.out().contains("killed: " + orphan), "--all also kills Switchboard sandboxes nobody references");
+        assertFalse(sandboxes.alive(janes));
+        assertFalse(sandboxes.alive(orphan));
+        assertTrue(cli("--list").out().contains("Found 0 users"));
+
+        Run usage = cli();
+        assertEquals(2, usage.exit(), usage.out());
+        Run unknown = cli("nobody");
+        assertEquals(1, unknown.exit(), unknown.out());
+        assertTrue(unknown.out().contains("sandboxes: No user nobody"), unknown.out());
+        assertFalse(unknown.out().contains("Exception"), "operators get one line, not a stack trace: " + unknown.out());
+    }
+}

@@ -1,0 +1,44 @@
+package dev.switchboard.provider.local;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.switchboard.provider.SandboxMetadata;
+import dev.switchboard.provider.SandboxSpec;
+import io.vertx.mutiny.core.Vertx;
+
+/** Real local sandboxes for tests that run outside Quarkus (the packaged-jar integration tests). */
+public final class LocalSandboxFixture implements AutoCloseable {
+
+    private final Vertx vertx = Vertx.vertx();
+    private final LocalSandboxProvider provider;
+
+    public LocalSandboxFixture(Path dataRoot) {
+        provider = new LocalSandboxProvider(dataRoot, Duration.ofSeconds(15),
+                List.of("-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), vertx);
+    }
+
+    /** A live sandbox owned by {@code userId}, as a switch would have created it. */
+    public String create(String userId) {
+        return provider.create(new SandboxSpec(null, Duration.ofMinutes(5),
+                Map.of(SandboxMetadata.MANAGED, "true", SandboxMetadata.OWNER, userId), Map.of()))
+                .await().atMost(Duration.ofSeconds(30)).id();
+    }
+
+    public boolean alive(String sandboxId) {
+        Optional<?> info = provider.get(sandboxId).await().atMost(Duration.ofSeconds(10));
+        return info.isPresent();
+    }
+
+    public void kill(String sandboxId) {
+        provider.kill(sandboxId).await().atMost(Duration.ofSeconds(10));
+    }
+
+    @Override
+    public void close() {
+        vertx.closeAndAwait();
+    }
+}
