@@ -11,6 +11,7 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.switchboard.common.ProblemException;
+import dev.switchboard.common.SqlTime;
 import dev.switchboard.provider.SandboxInfo;
 import dev.switchboard.provider.SandboxMetadata;
 import dev.switchboard.provider.SandboxProvider;
@@ -66,8 +67,8 @@ public class AdminService {
                             String id = r.getString("active_sandbox_id");
                             list.add(new UserSandbox(r.getString("id"), r.getString("name"), r.getString("email"), id,
                                     r.getString("sandbox_url"), r.getUUID("active_project_id"), r.getString("project_name"),
-                                    instant(r, "sandbox_created_at"), instant(r, "sandbox_last_used_at"),
-                                    instant(r, "sandbox_expires_at"), alive.contains(id) ? "live" : "stopped"));
+                                    SqlTime.instant(r, "sandbox_created_at"), SqlTime.instant(r, "sandbox_last_used_at"),
+                                    SqlTime.instant(r, "sandbox_expires_at"), alive.contains(id) ? "live" : "stopped"));
                         }
                         return list;
                     });
@@ -109,10 +110,5 @@ public class AdminService {
                             failed.sort(null);
                             return new CleanupResults(killed.size() + failed.size(), killed.size(), failed.size(), killed, failed);
                         }));
-    }
-
-    private static Instant instant(Row r, String column) {
-        var v = r.getOffsetDateTime(column);
-        return v == null ? null : v.toInstant();
     }
 }

@@ -1,6 +1,5 @@
 package dev.switchboard.lifecycle;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -11,8 +10,7 @@ import org.jboss.logging.Logger;
 import dev.switchboard.common.Contexts;
 import dev.switchboard.common.SwitchboardConfig;
 import dev.switchboard.lifecycle.LifecycleRepository.LiveSandbox;
-import dev.switchboard.provider.SandboxProvider;
-import dev.switchboard.sandbox.SandboxStateRepository;
+import dev.switchboard.sandbox.SandboxService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -27,16 +25,13 @@ public class KeepAliveJob {
     private static final Logger LOG = Logger.getLogger(KeepAliveJob.class);
 
     private final LifecycleRepository repo;
-    private final SandboxProvider provider;
-    private final SandboxStateRepository state;
+    private final SandboxService sandboxes;
     private final SwitchboardConfig config;
     private final Vertx vertx;
 
-    public KeepAliveJob(LifecycleRepository repo, SandboxProvider provider, SandboxStateRepository state, SwitchboardConfig config,
-            Vertx vertx) {
+    public KeepAliveJob(LifecycleRepository repo, SandboxService sandboxes, SwitchboardConfig config, Vertx vertx) {
         this.repo = repo;
-        this.provider = provider;
-        this.state = state;
+        this.sandboxes = sandboxes;
         this.config = config;
         this.vertx = vertx;
     }
@@ -61,21 +56,12 @@ public class KeepAliveJob {
 
     private Uni<Integer> extend(List<LiveSandbox> due) {
         return Multi.createFrom().iterable(due)
-                .onItem().transformToUni(s -> {
-                    Duration left = Duration.between(Instant.now(), s.expiresAt());
-                    Duration timeout = LifecycleJobs.min(config.sandbox().providerTimeout(), left);
-                    if (timeout.isNegative() || timeout.isZero()) {
-                        return Uni.createFrom().item(0);
-                    }
-                    return provider.extendTimeout(s.sandboxId(), timeout)
-                            // Gone already: clear the dead pointer now rather than at the next reconciliation.
-                            .chain(info -> info.isEmpty() ? state.clearIfCurrent(s.userId(), s.sandboxId()).replaceWith(0)
-                                    : state.providerExpiry(s.userId(), s.sandboxId(), info.get().expiresAt()).replaceWith(1))
-                            .onFailure().recoverWithItem(e -> {
-                                LOG.warnf("keep-alive of %s failed: %s", s.sandboxId(), e.getMessage());
-                                return 0;
-                            });
-                }).merge(4)
+                .onItem().transformToUni(s -> sandboxes.extendWithinTtl(s.userId(), s.sandboxId(), s.expiresAt())
+                        .map(e -> e == SandboxService.Extension.EXTENDED ? 1 : 0)
+                        .onFailure().recoverWithItem(e -> {
+                            LOG.warnf("keep-alive of %s failed: %s", s.sandboxId(), e.getMessage());
+                            return 0;
+                        })).merge(4)
                 .collect().asList()
                 .map(results -> results.stream().mapToInt(Integer::intValue).sum());
     }

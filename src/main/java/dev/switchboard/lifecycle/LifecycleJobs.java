@@ -1,6 +1,5 @@
 package dev.switchboard.lifecycle;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -104,9 +103,5 @@ public class LifecycleJobs {
                 })
                 .onTermination().invoke(() -> sample.stop(Timer.builder("switchboard.job").tag("job", job)
                         .description("Duration of lifecycle job runs").register(Metrics.globalRegistry)));
-    }
-
-    static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
     }
 }

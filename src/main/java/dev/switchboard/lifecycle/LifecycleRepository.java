@@ -2,13 +2,13 @@ package dev.switchboard.lifecycle;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.switchboard.common.SqlTime;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -90,7 +90,7 @@ public class LifecycleRepository {
     }
 
     public Uni<List<LiveSandbox>> candidates(Sweep sweep, Instant cutoff, Instant staleSwitch, int limit) {
-        return db.preparedQuery(candidatesSql(sweep)).execute(Tuple.of(ts(cutoff), ts(staleSwitch), limit))
+        return db.preparedQuery(candidatesSql(sweep)).execute(Tuple.of(SqlTime.param(cutoff), SqlTime.param(staleSwitch), limit))
                 .map(LifecycleRepository::rows);
     }
 
@@ -99,12 +99,12 @@ public class LifecycleRepository {
             return Uni.createFrom().item(List.of());
         }
         return db.withTransaction(c -> c.preparedQuery(claimSql(sweep))
-                .execute(Tuple.of(ts(cutoff), ts(staleSwitch), userIds.size(), userIds.toArray(String[]::new))))
+                .execute(Tuple.of(SqlTime.param(cutoff), SqlTime.param(staleSwitch), userIds.size(), userIds.toArray(String[]::new))))
                 .map(LifecycleRepository::rows);
     }
 
     public Uni<List<LiveSandbox>> leaseForKeepAlive(Instant usedAfter, Instant leaseUntil, int limit) {
-        return db.withTransaction(c -> c.preparedQuery(KEEPALIVE_SQL).execute(Tuple.of(ts(usedAfter), ts(leaseUntil), limit)))
+        return db.withTransaction(c -> c.preparedQuery(KEEPALIVE_SQL).execute(Tuple.of(SqlTime.param(usedAfter), SqlTime.param(leaseUntil), limit)))
                 .map(LifecycleRepository::rows);
     }
 
@@ -133,7 +133,7 @@ public class LifecycleRepository {
             return Uni.createFrom().item(false);
         }
         return db.preparedQuery("SELECT 1 FROM users WHERE switch_id = $1 AND switch_started_at >= $2")
-                .execute(Tuple.of(id, ts(staleSwitch))).map(rows -> rows.size() > 0);
+                .execute(Tuple.of(id, SqlTime.param(staleSwitch))).map(rows -> rows.size() > 0);
     }
 
     /** A failed kill waiting for a retry. */
@@ -175,19 +175,12 @@ public class LifecycleRepository {
         List<LiveSandbox> list = new ArrayList<>();
         for (Row r : rows) {
             list.add(new LiveSandbox(r.getString("id"), r.getString("active_sandbox_id"), r.getUUID("active_project_id"),
-                    r.getUUID("active_fragment_id"), instant(r, "sandbox_created_at"), instant(r, "sandbox_expires_at")));
+                    r.getUUID("active_fragment_id"), SqlTime.instant(r, "sandbox_created_at"), SqlTime.instant(r, "sandbox_expires_at")));
         }
         return list;
     }
 
-    private static Instant instant(Row r, String column) {
-        var v = r.getOffsetDateTime(column);
-        return v == null ? null : v.toInstant();
-    }
 
-    static java.time.OffsetDateTime ts(Instant i) {
-        return i.atOffset(ZoneOffset.UTC);
-    }
 
     static Instant ago(Duration d) {
         return Instant.now().minus(d);

@@ -19,9 +19,8 @@ import dev.switchboard.lifecycle.LifecycleRepository.LiveSandbox;
 import dev.switchboard.provider.SandboxInfo;
 import dev.switchboard.provider.SandboxMetadata;
 import dev.switchboard.provider.SandboxProvider;
-import dev.switchboard.sandbox.SandboxEvents;
 import dev.switchboard.sandbox.SandboxKiller;
-import dev.switchboard.sandbox.SandboxStateRepository;
+import dev.switchboard.sandbox.SandboxService;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -44,18 +43,16 @@ public class ReconcileJob {
     private final LifecycleRepository repo;
     private final SandboxProvider provider;
     private final SandboxKiller killer;
-    private final SandboxStateRepository state;
-    private final SandboxEvents events;
+    private final SandboxService sandboxes;
     private final SwitchboardConfig config;
     private final Vertx vertx;
 
-    public ReconcileJob(LifecycleRepository repo, SandboxProvider provider, SandboxKiller killer, SandboxStateRepository state,
-            SandboxEvents events, SwitchboardConfig config, Vertx vertx) {
+    public ReconcileJob(LifecycleRepository repo, SandboxProvider provider, SandboxKiller killer, SandboxService sandboxes,
+            SwitchboardConfig config, Vertx vertx) {
         this.repo = repo;
         this.provider = provider;
         this.killer = killer;
-        this.state = state;
-        this.events = events;
+        this.sandboxes = sandboxes;
         this.config = config;
         this.vertx = vertx;
     }
@@ -137,10 +134,7 @@ public class ReconcileJob {
             Uni<Integer> cleared = Multi.createFrom().iterable(suspects)
                     .onItem().transformToUniAndConcatenate(s -> provider.get(s.sandboxId())
                             .chain(info -> info.isPresent() ? Uni.createFrom().item(0)
-                                    : state.clearIfCurrent(s.userId(), s.sandboxId())
-                                            .call(c -> c ? events.record(s.userId(), s.sandboxId(), "cleared", null,
-                                                    "gone at the provider (reconciler)", provider.name()) : Uni.createFrom().voidItem())
-                                            .map(c -> c ? 1 : 0)))
+                                    : sandboxes.clearGone(s.userId(), s.sandboxId(), "reconciler").map(c -> c ? 1 : 0)))
                     .collect().asList().map(r -> r.stream().mapToInt(Integer::intValue).sum());
             String last = rows.get(rows.size() - 1).sandboxId();
             return cleared.chain(n -> rows.size() < page ? Uni.createFrom().item(n)

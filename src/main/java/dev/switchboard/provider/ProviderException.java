@@ -82,6 +82,11 @@ public class ProviderException extends RuntimeException {
         };
     }
 
+    /** A BAD_REQUEST failure when {@code d} is missing, zero or negative, else null: a sandbox or command timeout. */
+    public static ProviderException ifNotPositive(Duration d, String what) {
+        return d == null || d.isNegative() || d.isZero() ? new ProviderException(Kind.BAD_REQUEST, what + " must be positive") : null;
+    }
+
     /** Parses a Retry-After header given in seconds (HTTP dates are rare from these providers and ignored). */
     public static Duration parseRetryAfter(String header) {
         if (header == null || header.isBlank()) {

@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import dev.switchboard.common.Instance;
+import dev.switchboard.common.SqlTime;
 import io.micrometer.core.instrument.Metrics;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
@@ -60,7 +61,7 @@ public class SandboxEvents {
         return db.preparedQuery(sql).execute(Tuple.of(userId, before, limit)).map(rows -> {
             List<Event> events = new ArrayList<>();
             for (Row r : rows) {
-                events.add(new Event(r.getLong("id"), r.getOffsetDateTime("at").toInstant(), r.getString("user_id"),
+                events.add(new Event(r.getLong("id"), SqlTime.instant(r, "at"), r.getString("user_id"),
                         r.getString("sandbox_id"), r.getString("type"), r.getString("reason"), r.getString("detail")));
             }
             return events;

@@ -91,15 +91,21 @@ public class SandboxService {
     }
 
     private Uni<Live> clearDead(String userId, String sandboxId) {
-        return state.clearIfCurrent(userId, sandboxId)
-                .invoke(cleared -> {
-                    if (cleared) {
-                        LOG.infof("sandbox %s of user %s is gone at the provider: record cleared", sandboxId, userId);
-                    }
-                })
-                .call(cleared -> cleared ? events.record(userId, sandboxId, "cleared", null, "gone at the provider", provider.name())
-                        : Uni.createFrom().voidItem())
-                .chain(() -> state.find(userId)).map(u -> new Live(u, null));
+        return clearGone(userId, sandboxId, "found on access").chain(() -> state.find(userId)).map(u -> new Live(u, null));
+    }
+
+    /**
+     * Clears the user's record of a sandbox the provider no longer has (if it still names it) and records why.
+     * Answers whether it did. Only the SQL pool is used, so jobs may run several at once.
+     */
+    public Uni<Boolean> clearGone(String userId, String sandboxId, String how) {
+        return state.clearIfCurrent(userId, sandboxId).call(cleared -> {
+            if (!cleared) {
+                return Uni.createFrom().voidItem();
+            }
+            LOG.infof("sandbox %s of user %s is gone at the provider (%s): record cleared", sandboxId, userId, how);
+            return events.record(userId, sandboxId, "cleared", null, "gone at the provider (" + how + ")", provider.name());
+        });
     }
 
     /** {@code active} when used within the idle window, else {@code standby}; {@code stopped} when gone. */
@@ -131,7 +137,11 @@ public class SandboxService {
     public Uni<SandboxView> init(String userId) {
         return live(userId).chain(l -> {
             if (l.alive()) {
-                return touch(l).chain(() -> live(userId)).map(this::view);
+                // Just used: the record's last use is now, no need to read it (and ask the provider) again.
+                return touch(l).map(v -> {
+                    l.user().sandboxLastUsedAt = Instant.now();
+                    return view(l);
+                });
             }
             return restoreTarget(l.user())
                     .chain(t -> switches.run(userId, t))
@@ -173,17 +183,39 @@ public class SandboxService {
     /** Marks use and extends the provider's timeout; fails with 404 (and clears the record) if the sandbox just died. */
     private Uni<Void> touch(Live l) {
         User u = l.user();
+        return state.markUsed(u.id, u.activeSandboxId)
+                .chain(() -> extendWithinTtl(u.id, u.activeSandboxId, u.sandboxExpiresAt))
+                .chain(e -> e == Extension.GONE
+                        ? Uni.createFrom().failure(ProblemException.notFound("Your sandbox has just stopped"))
+                        : Uni.createFrom().voidItem());
+    }
+
+    /** How an extension ended. */
+    public enum Extension {
+        EXTENDED,
+        /** Nothing to extend: the sandbox's TTL is over (the expiry sweep will kill it). */
+        TTL_REACHED,
+        /** The provider no longer has it; the user's record was cleared. */
+        GONE
+    }
+
+    /**
+     * Moves the provider's timeout to now + {@code switchboard.sandbox.provider-timeout}, never past the TTL deadline,
+     * and records the new provider expiry. Used by heartbeats and by the keep-alive job. Only the SQL pool and the
+     * provider are used, so callers may run several at once.
+     */
+    public Uni<Extension> extendWithinTtl(String userId, String sandboxId, Instant ttlDeadline) {
         Duration timeout = config.sandbox().providerTimeout();
-        if (u.sandboxExpiresAt != null) {
-            Duration left = Duration.between(Instant.now(), u.sandboxExpiresAt);
+        if (ttlDeadline != null) {
+            Duration left = Duration.between(Instant.now(), ttlDeadline);
             timeout = left.compareTo(timeout) < 0 ? left : timeout;
         }
-        Uni<Void> extend = timeout.isNegative() || timeout.isZero() ? Uni.createFrom().voidItem()
-                : provider.extendTimeout(u.activeSandboxId, timeout).chain(info -> info.isPresent()
-                        ? state.providerExpiry(u.id, u.activeSandboxId, info.get().expiresAt())
-                        : clearDead(u.id, u.activeSandboxId).chain(() -> Uni.createFrom().failure(
-                                ProblemException.notFound("Your sandbox has just stopped"))));
-        return state.markUsed(u.id, u.activeSandboxId).chain(() -> extend);
+        if (timeout.isNegative() || timeout.isZero()) {
+            return Uni.createFrom().item(Extension.TTL_REACHED);
+        }
+        return provider.extendTimeout(sandboxId, timeout).chain(info -> info.isPresent()
+                ? state.providerExpiry(userId, sandboxId, info.get().expiresAt()).replaceWith(Extension.EXTENDED)
+                : clearGone(userId, sandboxId, "on extension").replaceWith(Extension.GONE));
     }
 
     /** GET /api/active-fragment: what the live sandbox holds, or null when the user has none. */

@@ -6,6 +6,7 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 
+import dev.switchboard.common.SqlTime;
 import dev.switchboard.provider.SandboxHandle;
 import dev.switchboard.user.User;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -117,7 +118,7 @@ public class SandboxStateRepository {
     /** Records the provider-side expiry after an extension, if the sandbox is still the user's. */
     public Uni<Void> providerExpiry(String userId, String sandboxId, Instant expiresAt) {
         return db.preparedQuery("UPDATE users SET sandbox_provider_expires_at = $3 WHERE id = $1 AND active_sandbox_id = $2")
-                .execute(Tuple.of(userId, sandboxId, expiresAt == null ? null : expiresAt.atOffset(java.time.ZoneOffset.UTC)))
+                .execute(Tuple.of(userId, sandboxId, SqlTime.param(expiresAt)))
                 .replaceWithVoid();
     }
 

@@ -300,8 +300,9 @@ public class BlaxelSandboxProvider implements SandboxProvider {
 
     @Override
     public Uni<ExecResult> exec(String sandboxId, String command, Duration timeout, int maxOutputBytes) {
-        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-            return Uni.createFrom().failure(new ProviderException(Kind.BAD_REQUEST, "command timeout must be positive"));
+        ProviderException invalid = ProviderException.ifNotPositive(timeout, "command timeout");
+        if (invalid != null) {
+            return Uni.createFrom().failure(invalid);
         }
         return onCallerContext(liveUrl(sandboxId).chain(url -> data.exec(sandboxId, url, root, command, timeout, maxOutputBytes)));
     }
@@ -367,8 +368,9 @@ public class BlaxelSandboxProvider implements SandboxProvider {
      */
     @Override
     public Uni<Optional<SandboxInfo>> extendTimeout(String sandboxId, Duration timeout) {
-        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-            return Uni.createFrom().failure(new ProviderException(Kind.BAD_REQUEST, "sandbox timeout must be positive"));
+        ProviderException invalid = ProviderException.ifNotPositive(timeout, "sandbox timeout");
+        if (invalid != null) {
+            return Uni.createFrom().failure(invalid);
         }
         return onCallerContext(liveUrl(sandboxId).chain(url -> data.touch(sandboxId, url, root)))
                 .onFailure(e -> e instanceof ProviderException p && p.kind() == Kind.GONE).recoverWithNull()

@@ -149,8 +149,9 @@ public class E2bSandboxProvider implements SandboxProvider {
 
     @Override
     public Uni<SandboxHandle> create(SandboxSpec spec) {
-        if (spec.timeout() == null || spec.timeout().isNegative() || spec.timeout().isZero()) {
-            return Uni.createFrom().failure(new ProviderException(Kind.BAD_REQUEST, "sandbox timeout must be positive"));
+        ProviderException invalid = ProviderException.ifNotPositive(spec.timeout(), "sandbox timeout");
+        if (invalid != null) {
+            return Uni.createFrom().failure(invalid);
         }
         long timeout = createTimeoutSeconds(spec.timeout(), config.maxLifetime());
         String template = spec.template() != null && !spec.template().isBlank() ? spec.template() : config.template();
@@ -221,8 +222,9 @@ public class E2bSandboxProvider implements SandboxProvider {
 
     @Override
     public Uni<Optional<SandboxInfo>> extendTimeout(String sandboxId, Duration timeout) {
-        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-            return Uni.createFrom().failure(new ProviderException(Kind.BAD_REQUEST, "sandbox timeout must be positive"));
+        ProviderException invalid = ProviderException.ifNotPositive(timeout, "sandbox timeout");
+        if (invalid != null) {
+            return Uni.createFrom().failure(invalid);
         }
         if (!isPathSafe(sandboxId)) {
             return Uni.createFrom().item(Optional.empty());
@@ -265,8 +267,9 @@ public class E2bSandboxProvider implements SandboxProvider {
 
     @Override
     public Uni<Optional<SandboxInfo>> resume(String sandboxId, Duration timeout) {
-        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-            return Uni.createFrom().failure(new ProviderException(Kind.BAD_REQUEST, "sandbox timeout must be positive"));
+        ProviderException invalid = ProviderException.ifNotPositive(timeout, "sandbox timeout");
+        if (invalid != null) {
+            return Uni.createFrom().failure(invalid);
         }
         if (!isPathSafe(sandboxId)) {
             return Uni.createFrom().item(Optional.empty());
@@ -335,8 +338,9 @@ public class E2bSandboxProvider implements SandboxProvider {
 
     @Override
     public Uni<ExecResult> exec(String sandboxId, String command, Duration timeout, int maxOutputBytes) {
-        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-            return Uni.createFrom().failure(new ProviderException(Kind.BAD_REQUEST, "command timeout must be positive"));
+        ProviderException invalid = ProviderException.ifNotPositive(timeout, "command timeout");
+        if (invalid != null) {
+            return Uni.createFrom().failure(invalid);
         }
         return target(sandboxId).chain(t -> envd.exec(t, command, config.projectRoot(), timeout, maxOutputBytes));
     }

@@ -125,8 +125,9 @@ public class LocalSandboxProvider implements SandboxProvider {
 
     @Override
     public Uni<SandboxHandle> create(SandboxSpec spec) {
-        if (spec.timeout() == null || spec.timeout().isNegative() || spec.timeout().isZero()) {
-            return Uni.createFrom().failure(new ProviderException(Kind.BAD_REQUEST, "sandbox timeout must be positive"));
+        ProviderException invalid = ProviderException.ifNotPositive(spec.timeout(), "sandbox timeout");
+        if (invalid != null) {
+            return Uni.createFrom().failure(invalid);
         }
         return blocking(() -> createBlocking(spec));
     }
@@ -176,8 +177,9 @@ public class LocalSandboxProvider implements SandboxProvider {
 
     @Override
     public Uni<Optional<SandboxInfo>> extendTimeout(String sandboxId, Duration timeout) {
-        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-            return Uni.createFrom().failure(new ProviderException(Kind.BAD_REQUEST, "sandbox timeout must be positive"));
+        ProviderException invalid = ProviderException.ifNotPositive(timeout, "sandbox timeout");
+        if (invalid != null) {
+            return Uni.createFrom().failure(invalid);
         }
         if (!isValidId(sandboxId)) {
             return Uni.createFrom().item(Optional.empty());
