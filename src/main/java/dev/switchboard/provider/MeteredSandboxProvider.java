@@ -45,6 +45,21 @@ final class MeteredSandboxProvider implements SandboxProvider {
     }
 
     @Override
+    public Uni<List<SkippedFile>> writeFiles(SandboxHandle sandbox, List<FileData> files) {
+        return metered("write-files", delegate.writeFiles(sandbox, files));
+    }
+
+    @Override
+    public Uni<FileListing> listFiles(String sandboxId, ScanSpec scan) {
+        return metered("list-files", delegate.listFiles(sandboxId, scan));
+    }
+
+    @Override
+    public Uni<Map<String, FileData>> readFiles(String sandboxId, List<String> paths, long maxFileBytes, long maxTotalBytes) {
+        return metered("read-files", delegate.readFiles(sandboxId, paths, maxFileBytes, maxTotalBytes));
+    }
+
+    @Override
     public Uni<Boolean> kill(String sandboxId) {
         return metered("kill", delegate.kill(sandboxId));
     }

@@ -28,6 +28,43 @@ public interface SandboxProvider {
      */
     Uni<Map<String, String>> readFiles(String sandboxId, int maxFiles, long maxFileBytes);
 
+    /**
+     * Writes files (bytes, with their executable bit) into the sandbox's project root, creating directories, in as
+     * few provider requests as the provider allows. Paths follow Switchboard's path rules (see {@code ProjectPath}):
+     * quotes, spaces, brackets, parentheses, '@' and any Unicode must arrive as given. A file the provider cannot
+     * write (a path through an existing file, a name it cannot represent, a per-file rejection) is not an error: it
+     * is left out and answered as a {@link SkippedFile}, and the other files are still written. The Uni fails only
+     * when the sandbox is gone ({@code GONE}) or the provider as a whole fails.
+     */
+    default Uni<List<SkippedFile>> writeFiles(SandboxHandle sandbox, List<FileData> files) {
+        return Uni.createFrom().failure(new UnsupportedOperationException(name() + " cannot write binary files yet"));
+    }
+
+    /**
+     * Scans the sandbox's project root, without following symbolic links and without descending into the pruned
+     * directories, for save-back. Answers every non-directory entry (regular files, symlinks, others) with its size,
+     * executable bit and, for regular files up to {@link ScanSpec#hashMaxBytes()}, its SHA-256; at most
+     * {@link ScanSpec#maxEntries()} entries, then {@code truncated}. An empty or missing project root is an empty
+     * listing. Fails with {@code GONE} when the sandbox is gone. Memory and requests are bounded whatever the sandbox
+     * holds (one or two provider requests on cloud providers).
+     */
+    default Uni<FileListing> listFiles(String sandboxId, ScanSpec scan) {
+        return Uni.createFrom().failure(new UnsupportedOperationException(name() + " cannot list files yet"));
+    }
+
+    /**
+     * Reads the given regular files (project paths) for save-back, in as few provider requests as the provider allows
+     * (one archive of all of them on cloud providers). Answers the files that exist, are regular files and are at
+     * most {@code maxFileBytes}, keyed by path, with their executable bit; a file that is missing, not regular, or
+     * larger is absent from the answer. Files are added in the order given until the next one would take the total
+     * past {@code maxTotalBytes}; that one and later ones are absent. At no point does the call hold much more than
+     * {@code maxTotalBytes} of file content in memory (a download is streamed to a temporary file first and read
+     * from there, with the same caps). Fails with {@code GONE} when the sandbox is gone.
+     */
+    default Uni<Map<String, FileData>> readFiles(String sandboxId, List<String> paths, long maxFileBytes, long maxTotalBytes) {
+        return Uni.createFrom().failure(new UnsupportedOperationException(name() + " cannot read binary files yet"));
+    }
+
     /** Kills the sandbox. Idempotent: answers {@code false} when it was already gone. */
     Uni<Boolean> kill(String sandboxId);
 
