@@ -44,16 +44,18 @@ public class AdminResource {
 
     @DELETE
     @Path("users/{userId}/sandbox")
-    public Uni<CleanupResponse> killUser(@PathParam("userId") @Size(max = 255) String userId) {
-        return admin.killUser(userId).map(r -> new CleanupResponse(r.failed() == 0,
+    public Uni<CleanupResponse> killUser(@PathParam("userId") @Size(max = 255) String userId,
+            @QueryParam("force") @DefaultValue("false") boolean force) {
+        return admin.killUser(userId, force).map(r -> new CleanupResponse(r.failed() == 0,
                 "Sandbox cleanup completed for user " + userId, r));
     }
 
     @DELETE
     @Path("sandboxes")
-    public Uni<CleanupResponse> killAll() {
-        return admin.killAll().map(r -> new CleanupResponse(r.failed() == 0,
-                "Killed " + r.killed() + " sandboxes" + (r.failed() > 0 ? ", " + r.failed() + " kills failed and are queued" : ""), r));
+    public Uni<CleanupResponse> killAll(@QueryParam("force") @DefaultValue("false") boolean force) {
+        return admin.killAll(force).map(r -> new CleanupResponse(r.failed() == 0,
+                "Killed " + r.killed() + " sandboxes" + (r.failed() > 0 ? ", " + r.failed()
+                        + " not killed (save-back failed: kept alive; or the kill failed: queued)" : ""), r));
     }
 
     @GET

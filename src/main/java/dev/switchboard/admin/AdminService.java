@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jboss.logging.Logger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,7 +19,7 @@ import dev.switchboard.provider.SandboxInfo;
 import dev.switchboard.provider.SandboxMetadata;
 import dev.switchboard.provider.SandboxProvider;
 import dev.switchboard.sandbox.SandboxKiller;
-import dev.switchboard.sandbox.SandboxService;
+import dev.switchboard.sandbox.CleanupService;
 import dev.switchboard.sandbox.SwitchDtos.CleanupResults;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Multi;
@@ -29,6 +32,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class AdminService {
 
+    private static final Logger LOG = Logger.getLogger(AdminService.class);
+
     /** A user with a live sandbox, as operators see it. */
     @RegisterForReflection
     public record UserSandbox(String userId, String name, String email, String sandboxId, String sandboxUrl, UUID projectId,
@@ -36,11 +41,11 @@ public class AdminService {
     }
 
     private final Pool db;
-    private final SandboxService sandboxes;
+    private final CleanupService sandboxes;
     private final SandboxKiller killer;
     private final SandboxProvider provider;
 
-    public AdminService(Pool db, SandboxService sandboxes, SandboxKiller killer, SandboxProvider provider) {
+    public AdminService(Pool db, CleanupService sandboxes, SandboxKiller killer, SandboxProvider provider) {
         this.db = db;
         this.sandboxes = sandboxes;
         this.killer = killer;
@@ -75,25 +80,44 @@ public class AdminService {
         });
     }
 
-    /** Kills every sandbox of one user (saved back first); 404 for a user Switchboard never saw. */
+    /** Kills every sandbox of one user (saved back first unless forced); 404 for a user Switchboard never saw. */
     public Uni<CleanupResults> killUser(String userId) {
+        return killUser(userId, false);
+    }
+
+    public Uni<CleanupResults> killUser(String userId, boolean force) {
         return db.preparedQuery("SELECT 1 FROM users WHERE id = $1").execute(Tuple.of(userId)).chain(rows -> rows.size() == 0
                 ? Uni.createFrom().failure(ProblemException.notFound("No user " + userId))
-                : sandboxes.killAllUserSandboxes(userId, "admin"));
+                : sandboxes.killAllUserSandboxes(userId, "admin", !force));
     }
 
     /** Kills every user's sandbox, then any Switchboard sandbox the provider still has (orphans). */
     public Uni<CleanupResults> killAll() {
-        return db.preparedQuery("SELECT id FROM users WHERE active_sandbox_id IS NOT NULL ORDER BY id").execute()
+        return killAll(false);
+    }
+
+    /**
+     * As above; unless forced, each user's sandbox is saved back first. One user's failure (a save-back that could
+     * not read the sandbox) does not stop the others: that sandbox stays alive and recorded and is reported failed.
+     */
+    public Uni<CleanupResults> killAll(boolean force) {
+        Set<String> kept = ConcurrentHashMap.newKeySet();
+        return db.preparedQuery("SELECT id, active_sandbox_id FROM users WHERE active_sandbox_id IS NOT NULL ORDER BY id").execute()
                 .chain(rows -> {
-                    List<String> users = new ArrayList<>();
-                    rows.forEach(r -> users.add(r.getString(0)));
+                    Map<String, String> users = new java.util.LinkedHashMap<>();
+                    rows.forEach(r -> users.put(r.getString(0), r.getString(1)));
                     // One user after another: each cleanup uses the Hibernate Reactive session, which allows no concurrency.
-                    return Multi.createFrom().iterable(users)
-                            .onItem().transformToUniAndConcatenate(u -> sandboxes.killAllUserSandboxes(u, "admin"))
+                    return Multi.createFrom().iterable(users.entrySet())
+                            .onItem().transformToUniAndConcatenate(u -> sandboxes.killAllUserSandboxes(u.getKey(), "admin", !force)
+                                    .onFailure().recoverWithItem(e -> {
+                                        LOG.warnf("kill-all: sandbox %s of user %s kept: %s", u.getValue(), u.getKey(), e.getMessage());
+                                        kept.add(u.getValue());
+                                        return new CleanupResults(1, 0, 1, List.of(), List.of(u.getValue()));
+                                    }))
                             .collect().asList();
                 })
                 .chain(perUser -> provider.list(Map.of(SandboxMetadata.MANAGED, "true"))
+                        .map(left -> left.stream().filter(s -> !kept.contains(s.id())).toList())
                         .chain(left -> Multi.createFrom().iterable(left)
                                 .onItem().transformToUni((SandboxInfo s) -> killer.killUnreferenced(s.id(),
                                         s.metadata().get(SandboxMetadata.OWNER), "admin")).merge(4)

@@ -31,6 +31,9 @@ public interface SwitchboardConfig {
 
     Limits limits();
 
+    @WithName("save-back")
+    SaveBack saveBack();
+
     Local local();
 
     @WithName("dev-db")
@@ -64,6 +67,28 @@ public interface SwitchboardConfig {
         /** The timeout sent to the provider on create (the provider kills the sandbox after it unless extended). */
         @WithDefault("10m")
         Duration providerTimeout();
+
+        /**
+         * The provider's own expiry of a sandbox is always this much past Switchboard's deadline for it (TTL, extensions
+         * included), so the expiry sweep saves its files back before the provider deletes it (invariant 3).
+         */
+        @WithDefault("2m")
+        Duration expiryMargin();
+    }
+
+    /** Save-back: what changed in a sandbox is stored as a new fragment before the sandbox is killed (invariant 3). */
+    interface SaveBack {
+        /** Save back at all (off: a killed sandbox's changes are lost; for throwaway deployments only). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Never stored, never counted (gitignore patterns); a {@code .gitignore} at the project root adds its own. */
+        @WithDefault("node_modules/,.git/,.next/,dist/,build/,.cache/,__pycache__/,.venv/,target/")
+        List<String> ignore();
+
+        /** A scan of a sandbox stops after this many files (beyond it, files are reported, not saved). */
+        @WithDefault("20000")
+        int maxScannedFiles();
     }
 
     /** The switch pipeline. */
@@ -71,10 +96,6 @@ public interface SwitchboardConfig {
         /** {@code concurrent}: kill the old sandbox while creating the new; {@code kill-first}: kill, then create. */
         @WithDefault("concurrent")
         Order order();
-
-        /** Store files changed inside the old sandbox as a new fragment before killing it (invariant 3). */
-        @WithDefault("true")
-        boolean saveBack();
 
         enum Order {
             CONCURRENT,
@@ -92,9 +113,6 @@ public interface SwitchboardConfig {
 
         @WithDefault("5M")
         MemorySize maxFileBytes();
-
-        @WithDefault("512")
-        int maxPathLength();
     }
 
     /** The embedded local provider. */

@@ -1,7 +1,9 @@
 package dev.switchboard.project;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import jakarta.validation.constraints.NotBlank;
@@ -9,6 +11,11 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.switchboard.files.FileContent;
+import dev.switchboard.files.Fragment;
+import dev.switchboard.files.StoredFile;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** Request and answer bodies of the project API. */
@@ -33,23 +40,32 @@ public final class ProjectDtos {
             @NotNull @Pattern(regexp = "editor|viewer", message = "must be editor or viewer") String role) {
     }
 
+    /** {@code files}: path to a UTF-8 string, or to {@code {"encoding":"base64","content":"..."}} for any bytes. */
     @RegisterForReflection
-    public record CreateFragment(@Size(max = 500) String title, @NotNull Map<String, String> files) {
+    public record CreateFragment(@Size(max = 500) String title, @NotNull Map<String, JsonNode> files) {
     }
 
     /** A fragment without its file bodies. */
     @RegisterForReflection
-    public record FragmentSummary(UUID id, UUID projectId, String title, int fileCount, Instant createdAt) {
-        static FragmentSummary of(Fragment f) {
-            return new FragmentSummary(f.id, f.projectId, f.title, f.fileCount, f.createdAt);
+    public record FragmentSummary(UUID id, UUID projectId, String title, int fileCount, long totalBytes, Instant createdAt) {
+        public static FragmentSummary of(Fragment f) {
+            return new FragmentSummary(f.id(), f.projectId(), f.title(), f.fileCount(), f.totalBytes(), f.createdAt());
         }
     }
 
+    /** A fragment with its files in the JSON form: a string for valid UTF-8, else the base64 object. */
     @RegisterForReflection
     public record FragmentView(UUID id, UUID projectId, String title, int fileCount, long totalBytes, Instant createdAt,
-            Map<String, String> files) {
-        public static FragmentView of(Fragment f) {
-            return new FragmentView(f.id, f.projectId, f.title, f.fileCount, f.totalBytes, f.createdAt, f.files);
+            Map<String, JsonNode> files) {
+        public static FragmentView of(Fragment f, List<StoredFile> files) {
+            Map<String, JsonNode> json = new TreeMap<>();
+            files.forEach(file -> json.put(file.path(), FileContent.encode(file.content())));
+            return new FragmentView(f.id(), f.projectId(), f.title(), f.fileCount(), f.totalBytes(), f.createdAt(), json);
         }
+    }
+
+    /** Paths that differ between two fragments of a project. */
+    @RegisterForReflection
+    public record FragmentDiff(List<String> added, List<String> changed, List<String> deleted) {
     }
 }

@@ -1,5 +1,7 @@
 package dev.switchboard.project;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.util.List;
 
@@ -10,11 +12,16 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import dev.switchboard.files.FragmentArchive;
+import dev.switchboard.files.StoredFile;
 import dev.switchboard.project.ProjectDtos.AddMember;
+import dev.switchboard.project.ProjectDtos.FragmentDiff;
 import dev.switchboard.project.ProjectDtos.CreateFragment;
 import dev.switchboard.project.ProjectDtos.CreateProject;
 import dev.switchboard.project.ProjectDtos.FragmentSummary;
@@ -24,6 +31,7 @@ import dev.switchboard.user.CurrentUser;
 import dev.switchboard.user.UserService;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
 
 /** Projects, their members and their fragments. */
 @Path("/api/projects")
@@ -32,14 +40,20 @@ import io.smallrye.mutiny.Uni;
 @Consumes(MediaType.APPLICATION_JSON)
 public class ProjectResource {
 
+    static final String GZIP = "application/gzip";
+
     private final ProjectService projects;
+    private final FragmentRules rules;
     private final UserService users;
     private final CurrentUser caller;
+    private final Vertx vertx;
 
-    public ProjectResource(ProjectService projects, UserService users, CurrentUser caller) {
+    public ProjectResource(ProjectService projects, FragmentRules rules, UserService users, CurrentUser caller, Vertx vertx) {
         this.projects = projects;
+        this.rules = rules;
         this.users = users;
         this.caller = caller;
+        this.vertx = vertx;
     }
 
     @POST
@@ -69,8 +83,28 @@ public class ProjectResource {
     @POST
     @Path("{projectId}/fragments")
     public Uni<Response> addFragment(@PathParam("projectId") String projectId, @Valid @NotNull CreateFragment req) {
-        return users.ensure(caller).chain(uid -> projects.addFragment(uid, projectId, req))
-                .map(f -> Response.created(URI.create("/api/projects/" + projectId + "/fragments/" + f.id())).entity(f).build());
+        // Decoded and checked before the database is touched: bad input stores nothing.
+        List<StoredFile> files = rules.decode(req.files());
+        return users.ensure(caller).chain(uid -> projects.addFragment(uid, projectId, req.title(), files))
+                .map(f -> created(projectId, f));
+    }
+
+    /** A {@code .tar.gz} of the project's files; links and devices are refused, the same limits apply. */
+    @POST
+    @Path("{projectId}/fragments")
+    @Consumes({ GZIP, "application/x-gzip", "application/x-tar+gzip" })
+    public Uni<Response> uploadFragment(@PathParam("projectId") String projectId, @QueryParam("title") @Size(max = 500) String title,
+            byte[] body) {
+        // Inflating and checking is CPU work on attacker-chosen input: a worker thread, not the event loop.
+        Uni<List<StoredFile>> files = vertx.executeBlocking(Uni.createFrom().item(() -> FragmentArchive
+                .read(new ByteArrayInputStream(body == null ? new byte[0] : body), rules.archiveLimits()).stream()
+                .map(f -> new StoredFile(f.path(), f.content(), f.executable())).toList()), false);
+        return files.chain(checked -> users.ensure(caller).chain(uid -> projects.addFragment(uid, projectId, title, checked)))
+                .map(f -> created(projectId, f));
+    }
+
+    private static Response created(String projectId, FragmentSummary f) {
+        return Response.created(URI.create("/api/projects/" + projectId + "/fragments/" + f.id())).entity(f).build();
     }
 
     @GET
@@ -83,6 +117,31 @@ public class ProjectResource {
     @Path("{projectId}/fragments/{fragmentId}")
     public Uni<FragmentView> getFragment(@PathParam("projectId") String projectId,
             @PathParam("fragmentId") String fragmentId) {
-        return users.ensure(caller).chain(uid -> projects.getFragment(uid, projectId, fragmentId)).map(FragmentView::of);
+        return users.ensure(caller).chain(uid -> projects.getFragmentFiles(uid, projectId, fragmentId))
+                .map(ff -> FragmentView.of(ff.fragment(), ff.files()));
+    }
+
+    /** The fragment as a {@code .tar.gz} (POSIX tar, UTF-8 names, executable bits kept). */
+    @GET
+    @Path("{projectId}/fragments/{fragmentId}/archive")
+    @Produces(GZIP)
+    public Uni<Response> archive(@PathParam("projectId") String projectId, @PathParam("fragmentId") String fragmentId) {
+        return users.ensure(caller).chain(uid -> projects.getFragmentFiles(uid, projectId, fragmentId))
+                .chain(ff -> vertx.executeBlocking(Uni.createFrom().item(() -> {
+                    ByteArrayOutputStream out = new ByteArrayOutputStream();
+                    FragmentArchive.write(ff.files().stream()
+                            .map(f -> new FragmentArchive.ArchiveFile(f.path(), f.content(), f.executable())).toList(),
+                            ff.fragment().createdAt(), out);
+                    return out.toByteArray();
+                }), false).map(bytes -> Response.ok(bytes, GZIP)
+                        .header("Content-Disposition", "attachment; filename=\"" + ff.fragment().id() + ".tar.gz\"").build()));
+    }
+
+    @GET
+    @Path("{projectId}/fragments/{fragmentId}/diff")
+    public Uni<FragmentDiff> diff(@PathParam("projectId") String projectId, @PathParam("fragmentId") String fragmentId,
+            @QueryParam("from") String from) {
+        return users.ensure(caller).chain(uid -> projects.diff(uid, projectId, fragmentId, from))
+                .map(d -> new FragmentDiff(d.added(), d.changed(), d.deleted()));
     }
 }

@@ -3,14 +3,17 @@ package dev.switchboard.project;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.switchboard.common.ProblemException;
+import dev.switchboard.files.Fragment;
+import dev.switchboard.files.FragmentRepository;
+import dev.switchboard.files.FragmentService;
+import dev.switchboard.files.ManifestDiff;
+import dev.switchboard.files.StoredFile;
 import dev.switchboard.project.ProjectDtos.AddMember;
-import dev.switchboard.project.ProjectDtos.CreateFragment;
 import dev.switchboard.project.ProjectDtos.CreateProject;
 import dev.switchboard.project.ProjectDtos.FragmentSummary;
 import dev.switchboard.project.ProjectDtos.ProjectView;
@@ -26,12 +29,14 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class ProjectService {
 
-    private final FragmentRules rules;
     private final UserService users;
+    private final FragmentService fragments;
+    private final FragmentRepository repository;
 
-    public ProjectService(FragmentRules rules, UserService users) {
-        this.rules = rules;
+    public ProjectService(UserService users, FragmentService fragments, FragmentRepository repository) {
         this.users = users;
+        this.fragments = fragments;
+        this.repository = repository;
     }
 
     @WithTransaction
@@ -103,40 +108,21 @@ public class ProjectService {
         });
     }
 
-    @WithTransaction
-    public Uni<FragmentSummary> addFragment(String userId, String projectId, CreateFragment req) {
-        // Validate before touching the database: bad input stores nothing.
-        long bytes = rules.check(req.files());
+    /** Stores files (already decoded and checked against the rules and limits) as a new fragment. */
+    @WithSession
+    public Uni<FragmentSummary> addFragment(String userId, String projectId, String title, List<StoredFile> files) {
         return access(userId, projectId).chain(a -> {
             if (!a.canWrite()) {
                 return Uni.createFrom().failure(ProblemException.forbidden("Viewers cannot add fragments"));
             }
-            return insertFragment(a.project().id, userId, req.title(), req.files(), bytes, null)
-                    .map(FragmentSummary::of);
+            return fragments.store(a.project().id, userId, title, files).map(FragmentSummary::of);
         });
-    }
-
-    /** Stores a new immutable fragment. Needs a transaction. */
-    public Uni<Fragment> insertFragment(UUID projectId, String userId, String title, Map<String, String> files, long bytes,
-            String savedFromSandbox) {
-        Fragment f = new Fragment();
-        f.id = UUID.randomUUID();
-        f.projectId = projectId;
-        f.title = title == null || title.isBlank() ? null : title.strip();
-        f.files = files;
-        f.fileCount = files.size();
-        f.totalBytes = bytes;
-        f.createdBy = userId;
-        f.savedFromSandbox = savedFromSandbox;
-        f.createdAt = now();
-        return f.persist().replaceWith(f);
     }
 
     @WithSession
     public Uni<List<FragmentSummary>> listFragments(String userId, String projectId) {
-        return access(userId, projectId).chain(a -> Fragment.find(
-                "projectId = ?1 order by createdAt desc, seq desc", a.project().id)
-                .project(FragmentSummary.class).list());
+        return access(userId, projectId).chain(a -> repository.list(a.project().id))
+                .map(list -> list.stream().map(FragmentSummary::of).toList());
     }
 
     @WithSession
@@ -144,20 +130,43 @@ public class ProjectService {
         return access(userId, projectId).chain(a -> findFragment(a.project().id, fragmentId));
     }
 
-    /** The fragment if it belongs to the project, else 404. Needs a session. */
+    /** The fragment with its files' bytes. */
+    @WithSession
+    public Uni<FragmentFiles> getFragmentFiles(String userId, String projectId, String fragmentId) {
+        return getFragment(userId, projectId, fragmentId)
+                .chain(f -> fragments.files(f.id()).map(files -> new FragmentFiles(f, files)));
+    }
+
+    /** Paths added, changed and deleted from fragment {@code fromId} to fragment {@code toId} of one project. */
+    @WithSession
+    public Uni<ManifestDiff.Diff> diff(String userId, String projectId, String toId, String fromId) {
+        if (fromId == null || fromId.isBlank()) {
+            return Uni.createFrom().failure(ProblemException.badRequest("from: the fragment to compare with is required"));
+        }
+        return access(userId, projectId).chain(a -> findFragment(a.project().id, toId)
+                .chain(to -> findFragment(a.project().id, fromId)
+                        .chain(from -> fragments.manifest(from.id()).chain(before -> fragments.manifest(to.id())
+                                .map(after -> ManifestDiff.between(FragmentService.hashes(before), FragmentService.hashes(after)))))));
+    }
+
+    /** A fragment and its files. */
+    public record FragmentFiles(Fragment fragment, List<StoredFile> files) {
+    }
+
+    /** The fragment if it belongs to the project, else 404. */
     public Uni<Fragment> findFragment(UUID projectId, String fragmentId) {
         UUID id = parseId(fragmentId, "fragment");
-        return Fragment.<Fragment> findById(id).map(f -> {
-            if (f == null || !f.projectId.equals(projectId)) {
+        return repository.find(id).map(f -> {
+            if (f == null || !f.projectId().equals(projectId)) {
                 throw ProblemException.notFound("Fragment " + fragmentId + " does not exist in project " + projectId);
             }
             return f;
         });
     }
 
-    /** The project's newest fragment, or null when it has none. Needs a session. */
+    /** The project's newest fragment, or null when it has none. */
     public Uni<Fragment> latestFragment(UUID projectId) {
-        return Fragment.<Fragment> find("projectId = ?1 order by createdAt desc, seq desc", projectId).firstResult();
+        return repository.latest(projectId);
     }
 
     /** The user responsible for a project (its owner), or null for an unknown project. */

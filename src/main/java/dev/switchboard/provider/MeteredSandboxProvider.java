@@ -35,16 +35,6 @@ final class MeteredSandboxProvider implements SandboxProvider {
     }
 
     @Override
-    public Uni<Void> writeFiles(SandboxHandle sandbox, Map<String, String> files) {
-        return metered("write-files", delegate.writeFiles(sandbox, files));
-    }
-
-    @Override
-    public Uni<Map<String, String>> readFiles(String sandboxId, int maxFiles, long maxFileBytes) {
-        return metered("read-files", delegate.readFiles(sandboxId, maxFiles, maxFileBytes));
-    }
-
-    @Override
     public Uni<List<SkippedFile>> writeFiles(SandboxHandle sandbox, List<FileData> files) {
         return metered("write-files", delegate.writeFiles(sandbox, files));
     }

@@ -19,14 +19,17 @@ public interface SandboxProvider {
     /** Creates a sandbox and waits until it serves requests. */
     Uni<SandboxHandle> create(SandboxSpec spec);
 
-    /** Writes all files into the sandbox's project root in as few provider requests as the provider allows. */
-    Uni<Void> writeFiles(SandboxHandle sandbox, Map<String, String> files);
+    /** Old text-only form; being removed. */
+    @Deprecated(forRemoval = true)
+    default Uni<Void> writeFiles(SandboxHandle sandbox, Map<String, String> files) {
+        return Uni.createFrom().failure(new UnsupportedOperationException("text-only writes are gone"));
+    }
 
-    /**
-     * Reads the regular UTF-8 text files under the sandbox's project root, for save-back.
-     * Files larger than {@code maxFileBytes} or not valid UTF-8 are skipped; at most {@code maxFiles} are read.
-     */
-    Uni<Map<String, String>> readFiles(String sandboxId, int maxFiles, long maxFileBytes);
+    /** Old text-only form; being removed. */
+    @Deprecated(forRemoval = true)
+    default Uni<Map<String, String>> readFiles(String sandboxId, int maxFiles, long maxFileBytes) {
+        return Uni.createFrom().failure(new UnsupportedOperationException("text-only reads are gone"));
+    }
 
     /**
      * Writes files (bytes, with their executable bit) into the sandbox's project root, creating directories, in as

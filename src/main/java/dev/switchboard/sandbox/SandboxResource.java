@@ -9,6 +9,7 @@ import jakarta.ws.rs.core.Response;
 
 import dev.switchboard.sandbox.SwitchDtos.InitResponse;
 import dev.switchboard.sandbox.SwitchDtos.SandboxStatusResponse;
+import dev.switchboard.sandbox.SwitchDtos.SaveBackSummary;
 import dev.switchboard.user.CurrentUser;
 import dev.switchboard.user.UserService;
 import io.quarkus.security.Authenticated;
@@ -40,6 +41,13 @@ public class SandboxResource {
     @Path("init")
     public Uni<SandboxStatusResponse> current() {
         return users.ensure(caller).chain(sandboxes::current).map(SandboxStatusResponse::new);
+    }
+
+    /** Saves back the live sandbox now: {@code fragmentId} is null when nothing changed. */
+    @POST
+    @Path("save")
+    public Uni<SaveBackSummary> save() {
+        return users.ensure(caller).chain(sandboxes::saveNow);
     }
 
     @POST

@@ -15,7 +15,9 @@ import org.jboss.logging.Logger;
 
 import dev.switchboard.common.ProblemException;
 import dev.switchboard.common.SwitchboardConfig;
-import dev.switchboard.project.Fragment;
+import dev.switchboard.files.Fragment;
+import dev.switchboard.files.FragmentRepository;
+import dev.switchboard.files.FragmentService;
 import dev.switchboard.project.Project;
 import dev.switchboard.project.ProjectDtos.FragmentView;
 import dev.switchboard.project.ProjectService;
@@ -28,6 +30,7 @@ import dev.switchboard.sandbox.SwitchDtos.CleanupResults;
 import dev.switchboard.sandbox.SwitchDtos.CleanupStatus;
 import dev.switchboard.sandbox.SwitchDtos.CurrentSandbox;
 import dev.switchboard.sandbox.SwitchDtos.KillResult;
+import dev.switchboard.sandbox.SwitchDtos.SaveBackSummary;
 import dev.switchboard.sandbox.SwitchDtos.SandboxView;
 import dev.switchboard.sandbox.SwitchService.Target;
 import dev.switchboard.user.User;
@@ -52,6 +55,8 @@ public class SandboxService {
     }
 
     private final SandboxProvider provider;
+    private final FragmentRepository fragments;
+    private final FragmentService fragmentFiles;
     private final SandboxStateRepository state;
     private final SandboxKiller killer;
     private final SaveBackService saveBack;
@@ -60,10 +65,12 @@ public class SandboxService {
     private final SwitchboardConfig config;
     private final SandboxEvents events;
 
-    public SandboxService(SandboxProvider provider, SandboxStateRepository state, SandboxKiller killer,
-            SaveBackService saveBack, SwitchService switches, ProjectService projects, SwitchboardConfig config,
-            SandboxEvents events) {
+    public SandboxService(SandboxProvider provider, FragmentRepository fragments, FragmentService fragmentFiles,
+            SandboxStateRepository state, SandboxKiller killer, SaveBackService saveBack, SwitchService switches,
+            ProjectService projects, SwitchboardConfig config, SandboxEvents events) {
         this.provider = provider;
+        this.fragments = fragments;
+        this.fragmentFiles = fragmentFiles;
         this.state = state;
         this.killer = killer;
         this.saveBack = saveBack;
@@ -162,12 +169,26 @@ public class SandboxService {
         }
         UUID projectId = u.activeProjectId;
         UUID fragmentId = u.activeFragmentId;
-        return Panache.withSession(() -> projects.access(u.id, projectId.toString()).chain(a -> {
+        return Panache.withSession(() -> projects.access(u.id, projectId.toString())).chain(a -> {
             Project p = a.project();
-            Uni<Fragment> f = fragmentId == null ? Uni.createFrom().nullItem() : Fragment.findById(fragmentId);
+            Uni<Fragment> f = fragmentId == null ? Uni.createFrom().nullItem() : fragments.find(fragmentId);
             return f.chain(frag -> frag != null ? Uni.createFrom().item(frag) : projects.latestFragment(p.id))
                     .map(frag -> new Target(p.id, frag, false, p.template));
-        })).onFailure(ProblemException.class).recoverWithItem(Target.none());
+        }).onFailure(ProblemException.class).recoverWithItem(Target.none());
+    }
+
+    /** POST /api/sandbox/save: saves back the live sandbox now; 404 when there is none. */
+    public Uni<SaveBackSummary> saveNow(String userId) {
+        return live(userId).chain(l -> {
+            if (!l.alive()) {
+                return Uni.createFrom().failure(ProblemException.notFound("You have no live sandbox"));
+            }
+            User u = l.user();
+            return state.markUsed(u.id, u.activeSandboxId)
+                    .chain(() -> saveBack.saveBack(userId, u.activeSandboxId, u.activeProjectId, u.activeFragmentId))
+                    .map(summary -> summary != null ? summary
+                            : new SaveBackSummary(null, 0, 0, 0, List.of(), 0));
+        });
     }
 
     /** POST /api/sandbox/heartbeat: marks use and pushes the provider's timeout out, within the TTL. */
@@ -200,14 +221,16 @@ public class SandboxService {
     }
 
     /**
-     * Moves the provider's timeout to now + {@code switchboard.sandbox.provider-timeout}, never past the TTL deadline,
+     * Moves the provider's timeout to now + {@code switchboard.sandbox.provider-timeout}, never past the TTL deadline
+     * plus {@code switchboard.sandbox.expiry-margin},
      * and records the new provider expiry. Used by heartbeats and by the keep-alive job. Only the SQL pool and the
      * provider are used, so callers may run several at once.
      */
     public Uni<Extension> extendWithinTtl(String userId, String sandboxId, Instant ttlDeadline) {
         Duration timeout = config.sandbox().providerTimeout();
         if (ttlDeadline != null) {
-            Duration left = Duration.between(Instant.now(), ttlDeadline);
+            // Never past the deadline plus the margin, and never short of it (invariant 3: the TTL sweep saves first).
+            Duration left = Duration.between(Instant.now(), ttlDeadline.plus(config.sandbox().expiryMargin()));
             timeout = left.compareTo(timeout) < 0 ? left : timeout;
         }
         if (timeout.isNegative() || timeout.isZero()) {
@@ -225,73 +248,10 @@ public class SandboxService {
                 return Uni.createFrom().nullItem();
             }
             User u = l.user();
-            Uni<Fragment> f = u.activeFragmentId == null ? Uni.createFrom().nullItem()
-                    : Panache.withSession(() -> Fragment.findById(u.activeFragmentId));
-            return f.map(frag -> new ActiveFragment(u.activeProjectId, u.activeFragmentId,
-                    frag == null ? null : FragmentView.of(frag)));
-        });
-    }
-
-    /** GET /api/cleanup-sandboxes. */
-    public Uni<CleanupStatus> cleanupStatus(String userId) {
-        return live(userId).chain(l -> {
-            if (!l.alive()) {
-                return Uni.createFrom().item(new CleanupStatus(userId, 0, null));
-            }
-            User u = l.user();
-            Uni<Project> p = u.activeProjectId == null ? Uni.createFrom().nullItem()
-                    : Panache.withSession(() -> Project.findById(u.activeProjectId));
-            return p.map(project -> new CleanupStatus(userId, 1, new CurrentSandbox(u.activeSandboxId, u.activeProjectId,
-                    project == null ? null : project.name, u.sandboxCreatedAt, u.sandboxLastUsedAt)));
-        });
-    }
-
-    /** Kills the user's recorded sandbox, after saving back its changed files. */
-    public Uni<KillResult> killUserActiveSandbox(String userId, String reason) {
-        return saveThenDetach(userId).chain(recorded -> {
-            if (recorded == null) {
-                return Uni.createFrom().item(new KillResult(false, null));
-            }
-            return killer.killUnreferenced(recorded, userId, reason)
-                    .map(o -> new KillResult(o.result() == SandboxKiller.Result.KILLED, recorded));
-        });
-    }
-
-    /**
-     * Kills every sandbox of the user: the recorded one (saved back first) and any the provider still has with the
-     * user's owner metadata (left by a crash, or by a switch now cancelled).
-     */
-    public Uni<CleanupResults> killAllUserSandboxes(String userId, String reason) {
-        return saveThenDetach(userId).chain(recorded -> provider.list(Map.of(SandboxMetadata.OWNER, userId))
-                .chain(found -> {
-                    Set<String> ids = new LinkedHashSet<>();
-                    if (recorded != null) {
-                        ids.add(recorded);
-                    }
-                    found.forEach(s -> ids.add(s.id()));
-                    return Multi.createFrom().iterable(ids)
-                            .onItem().transformToUniAndMerge(id -> killer.killUnreferenced(id, userId, reason))
-                            .collect().asList();
-                })
-                .map(outcomes -> {
-                    List<String> killed = new ArrayList<>();
-                    List<String> failed = new ArrayList<>();
-                    for (Outcome o : outcomes) {
-                        (o.gone() ? killed : failed).add(o.sandboxId());
-                    }
-                    killed.sort(null);
-                    failed.sort(null);
-                    return new CleanupResults(outcomes.size(), killed.size(), failed.size(), killed, failed);
-                }));
-    }
-
-    /** Save-back, then detach the record (cancelling any switch in flight). Answers the recorded sandbox id. */
-    private Uni<String> saveThenDetach(String userId) {
-        return live(userId).chain(l -> {
-            Uni<UUID> saved = l.alive()
-                    ? saveBack.saveBack(userId, l.user().activeSandboxId, l.user().activeProjectId, l.user().activeFragmentId)
-                    : Uni.createFrom().nullItem();
-            return saved.chain(() -> state.detach(userId));
+            Uni<Fragment> f = u.activeFragmentId == null ? Uni.createFrom().nullItem() : fragments.find(u.activeFragmentId);
+            return f.chain(frag -> frag == null ? Uni.createFrom().item(new ActiveFragment(u.activeProjectId, u.activeFragmentId, null))
+                    : fragmentFiles.files(frag.id()).map(files -> new ActiveFragment(u.activeProjectId, u.activeFragmentId,
+                            FragmentView.of(frag, files))));
         });
     }
 

@@ -109,6 +109,15 @@ public class SandboxStateRepository {
         }));
     }
 
+    /**
+     * After a save-back, the user's record points at the saved fragment if it still names that sandbox and project,
+     * so init after a cleanup or an expiry restores what was saved, and the next save-back compares against it.
+     */
+    public Uni<Void> followSave(String userId, String sandboxId, UUID projectId, UUID fragmentId) {
+        return db.preparedQuery("UPDATE users SET active_fragment_id = $4 WHERE id = $1 AND active_sandbox_id = $2 AND active_project_id = $3")
+                .execute(Tuple.of(userId, sandboxId, projectId, fragmentId)).replaceWithVoid();
+    }
+
     /** Records a use of the sandbox (resets its idle clock) if it is still the user's. */
     public Uni<Boolean> markUsed(String userId, String sandboxId) {
         return db.preparedQuery("UPDATE users SET sandbox_last_used_at = now() WHERE id = $1 AND active_sandbox_id = $2")

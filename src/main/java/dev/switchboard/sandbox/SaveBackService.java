@@ -1,116 +1,192 @@
 package dev.switchboard.sandbox;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.hibernate.exception.ConstraintViolationException;
 import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.switchboard.common.ProblemException;
 import dev.switchboard.common.SwitchboardConfig;
-import dev.switchboard.project.Fragment;
-import dev.switchboard.project.FragmentRules;
+import dev.switchboard.files.BlobStore;
+import dev.switchboard.files.FragmentService;
+import dev.switchboard.files.Hashes;
+import dev.switchboard.files.IgnoreRules;
+import dev.switchboard.files.ManifestEntry;
+import dev.switchboard.files.SaveBackPlan;
 import dev.switchboard.project.ProjectService;
+import dev.switchboard.provider.FileData;
+import dev.switchboard.provider.FileEntry;
+import dev.switchboard.provider.FileListing;
 import dev.switchboard.provider.ProviderException;
 import dev.switchboard.provider.SandboxProvider;
+import dev.switchboard.provider.ScanSpec;
+import dev.switchboard.provider.SkippedFile;
+import dev.switchboard.sandbox.SwitchDtos.SaveBackSummary;
+import io.micrometer.core.instrument.Metrics;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Save-back (invariant 3): before a sandbox is killed, the files that differ from the fragment it was restored
- * from are stored as a new fragment of its project. Each sandbox is saved at most once, even when several
- * switches race (a unique key on {@code saved_from_sandbox}).
+ * Save-back (invariant 3): before a sandbox is killed, what changed in it since the fragment it was restored from is
+ * stored as a new fragment of its project. Incremental (only new and changed files are read), bounded (at most the
+ * fragment budget in memory) and never silent (what is not saved is listed). A sandbox may be saved any number of
+ * times; identical save-backs of one sandbox collapse into one fragment.
  */
 @ApplicationScoped
 public class SaveBackService {
 
     private static final Logger LOG = Logger.getLogger(SaveBackService.class);
+    private static final String GITIGNORE = ".gitignore";
+    private static final long MAX_GITIGNORE_BYTES = 256 * 1024;
+    /** Skipped files listed in answers and events; the count says how many there were in all. */
+    static final int MAX_LISTED = 100;
 
     private final SandboxProvider provider;
     private final ProjectService projects;
+    private final FragmentService fragments;
+    private final BlobStore blobs;
+    private final SandboxStateRepository state;
     private final SwitchboardConfig config;
     private final SandboxEvents events;
+    private final ObjectMapper json;
 
-    public SaveBackService(SandboxProvider provider, ProjectService projects, SwitchboardConfig config, SandboxEvents events) {
+    public SaveBackService(SandboxProvider provider, ProjectService projects, FragmentService fragments, BlobStore blobs,
+            SandboxStateRepository state, SwitchboardConfig config, SandboxEvents events, ObjectMapper json) {
         this.provider = provider;
         this.projects = projects;
+        this.fragments = fragments;
+        this.blobs = blobs;
+        this.state = state;
         this.config = config;
         this.events = events;
+        this.json = json;
     }
 
     /**
-     * Saves the sandbox's changed files. Answers the new fragment's id, or null when there was nothing to save
-     * (save-back off, no project, unchanged files, sandbox already gone, user may not write). Fails only when the
-     * files could not be read from a live sandbox: the caller must then not kill it.
+     * Saves what changed in the sandbox. Answers null when nothing needed saving (save-back off, no project, nothing
+     * changed or skipped, sandbox already gone, user may not write); else the summary, whose {@code fragmentId} is
+     * null when nothing changed but files were skipped. Fails only when the sandbox could not be read: the caller
+     * must then not kill it.
      */
-    public Uni<UUID> saveBack(String userId, String sandboxId, UUID projectId, UUID fragmentId) {
-        if (!config.switching().saveBack() || sandboxId == null || projectId == null) {
+    public Uni<SaveBackSummary> saveBack(String userId, String sandboxId, UUID projectId, UUID fragmentId) {
+        if (!config.saveBack().enabled() || sandboxId == null || projectId == null) {
             return Uni.createFrom().nullItem();
         }
-        SwitchboardConfig.Limits limits = config.limits();
-        return provider.readFiles(sandboxId, limits.maxFiles(), limits.maxFileBytes().asLongValue())
-                .onFailure(e -> e instanceof ProviderException p && p.kind() == ProviderException.Kind.GONE)
-                .recoverWithNull()
-                .chain(files -> files == null ? Uni.createFrom().nullItem() : store(userId, sandboxId, projectId, fragmentId, files));
-    }
-
-    private Uni<UUID> store(String userId, String sandboxId, UUID projectId, UUID fragmentId, Map<String, String> files) {
-        return Panache.withTransaction(() -> projects.access(userId, projectId.toString())
-                .chain(access -> {
-                    if (!access.canWrite()) {
+        return Panache.withSession(() -> projects.access(userId, projectId.toString()))
+                .map(a -> a.canWrite())
+                .onFailure(SaveBackService::accessLost).recoverWithItem(false)
+                .chain(canWrite -> {
+                    if (!canWrite) {
                         LOG.infof("save-back of %s skipped: %s may not write to project %s", sandboxId, userId, projectId);
-                        return Uni.createFrom().nullItem();
+                        return events.record(userId, sandboxId, "saved-back", null,
+                                "not saved: the user may not write to project " + projectId, provider.name()).replaceWith((SaveBackSummary) null);
                     }
-                    Uni<Fragment> base = fragmentId == null ? Uni.createFrom().nullItem() : Fragment.findById(fragmentId);
-                    return base.chain(f -> {
-                        Map<String, String> before = f == null ? Map.of() : f.files;
-                        if (before.equals(files)) {
-                            return Uni.createFrom().nullItem();
-                        }
-                        Map<String, String> kept = withinLimits(files, sandboxId);
-                        long bytes = kept.values().stream().mapToLong(FragmentRules::utf8Length).sum();
-                        return projects.insertFragment(projectId, userId, "Saved from sandbox " + sandboxId, kept, bytes, sandboxId)
-                                .map(saved -> saved.id);
-                    });
-                }))
-                .onFailure(SaveBackService::accessLost).recoverWithNull()
-                .onFailure(SaveBackService::alreadySaved).recoverWithNull()
-                .call(id -> {
-                    if (id == null) {
-                        return Uni.createFrom().voidItem();
-                    }
-                    LOG.infof("saved %d files of sandbox %s as fragment %s", files.size(), sandboxId, id);
-                    return events.record(userId, sandboxId, "saved-back", null, "fragment " + id, provider.name());
-                });
+                    Uni<List<ManifestEntry>> base = fragmentId == null ? Uni.createFrom().item(List.of()) : fragments.manifest(fragmentId);
+                    return base.chain(b -> provider.listFiles(sandboxId, scanSpec())
+                            .chain(listing -> ignoreRules(sandboxId, b, listing)
+                                    .chain(rules -> save(userId, sandboxId, projectId, b, SaveBackPlan.of(b, listing, rules, limits())))));
+                })
+                .onFailure(SaveBackService::gone).recoverWithNull();
     }
 
-    /** Keeps files in path order until the fragment byte limit; provider reads already capped count and file size. */
-    private Map<String, String> withinLimits(Map<String, String> files, String sandboxId) {
-        long max = config.limits().maxFragmentBytes().asLongValue();
-        Map<String, String> kept = new TreeMap<>();
-        long total = 0;
-        for (Map.Entry<String, String> e : new TreeMap<>(files).entrySet()) {
-            long n = FragmentRules.utf8Length(e.getValue());
-            if (total + n > max) {
-                LOG.warnf("save-back of %s: file %s and later ones exceed the fragment limit and are not saved", sandboxId, e.getKey());
-                break;
-            }
-            total += n;
-            kept.put(e.getKey(), e.getValue());
+    private Uni<SaveBackSummary> save(String userId, String sandboxId, UUID projectId, List<ManifestEntry> base, SaveBackPlan plan) {
+        if (!plan.changed()) {
+            return plan.skipped().isEmpty() ? Uni.createFrom().nullItem()
+                    : finish(userId, sandboxId, summary(null, base.size(), 0, 0, plan.skipped()));
         }
-        return kept;
+        List<String> paths = plan.toRead().stream().map(FileEntry::path).toList();
+        long budget = limits().maxTotalBytes() - plan.carriedBytes();
+        return provider.readFiles(sandboxId, paths, limits().maxFileBytes(), budget).chain(read -> {
+            List<SkippedFile> skipped = new ArrayList<>(plan.skipped());
+            List<ManifestEntry> manifest = new ArrayList<>(plan.carried());
+            Map<String, byte[]> byHash = new HashMap<>();
+            for (String path : paths) {
+                FileData f = read.get(path);
+                if (f == null) {
+                    skipped.add(new SkippedFile(path, "changed-while-saving: it vanished, grew or stopped being a regular file"));
+                    continue;
+                }
+                String hash = Hashes.sha256(f.content());
+                byHash.put(hash, f.content());
+                manifest.add(new ManifestEntry(path, hash, f.content().length, f.executable()));
+            }
+            int changed = manifest.size() - plan.carried().size();
+            java.util.Set<String> kept = new java.util.HashSet<>();
+            manifest.forEach(m -> kept.add(m.path()));
+            int deleted = (int) base.stream().filter(b -> !kept.contains(b.path())).count();
+            if (Hashes.manifest(manifest).equals(Hashes.manifest(base))) {
+                return skipped.isEmpty() ? Uni.createFrom().nullItem()
+                        : finish(userId, sandboxId, summary(null, base.size(), 0, 0, skipped));
+            }
+            return blobs.putAll(byHash)
+                    .chain(() -> fragments.storeManifest(projectId, userId, "Saved from sandbox " + sandboxId, sandboxId, manifest))
+                    .call(saved -> state.followSave(userId, sandboxId, projectId, saved.id()))
+                    .chain(saved -> finish(userId, sandboxId, summary(saved.id(), manifest.size(), changed, deleted, skipped)));
+        });
     }
 
-    private static boolean alreadySaved(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConstraintViolationException || String.valueOf(t.getMessage()).contains("saved_from_sandbox")) {
-                return true;
-            }
+    private Uni<SaveBackSummary> finish(String userId, String sandboxId, SaveBackSummary summary) {
+        Metrics.counter("switchboard.save.back.files", "result", "saved").increment(summary.changedFiles());
+        Metrics.counter("switchboard.save.back.files", "result", "skipped").increment(summary.skippedCount());
+        if (summary.skippedCount() > 0) {
+            LOG.warnf("save-back of %s: %d files not saved, e.g. %s", sandboxId, summary.skippedCount(), summary.skippedFiles().get(0));
         }
-        return false;
+        LOG.infof("save-back of %s: fragment %s, %d files, %d read, %d deleted, %d skipped", sandboxId, summary.fragmentId(),
+                summary.savedFiles(), summary.changedFiles(), summary.deletedFiles(), summary.skippedCount());
+        return events.record(userId, sandboxId, "saved-back", null, describe(summary), provider.name()).replaceWith(summary);
+    }
+
+    private static SaveBackSummary summary(UUID fragmentId, int saved, int changed, int deleted, List<SkippedFile> skipped) {
+        List<SkippedFile> listed = skipped.size() > MAX_LISTED ? List.copyOf(skipped.subList(0, MAX_LISTED)) : List.copyOf(skipped);
+        return new SaveBackSummary(fragmentId, saved, changed, deleted, listed, skipped.size());
+    }
+
+    private String describe(SaveBackSummary summary) {
+        try {
+            return json.writeValueAsString(summary);
+        } catch (JsonProcessingException e) {
+            return "fragment " + summary.fragmentId() + ", " + summary.skippedCount() + " files skipped";
+        }
+    }
+
+    /** The configured patterns plus the sandbox's own .gitignore, read from the blob store when it did not change. */
+    private Uni<IgnoreRules> ignoreRules(String sandboxId, List<ManifestEntry> base, FileListing listing) {
+        List<String> configured = config.saveBack().ignore();
+        FileEntry gitignore = listing.entries().stream()
+                .filter(e -> e.path().equals(GITIGNORE) && e.type() == FileEntry.Type.FILE && e.size() <= MAX_GITIGNORE_BYTES)
+                .findFirst().orElse(null);
+        if (gitignore == null) {
+            return Uni.createFrom().item(IgnoreRules.of(configured, null));
+        }
+        ManifestEntry stored = base.stream().filter(m -> m.path().equals(GITIGNORE)).findFirst().orElse(null);
+        Uni<byte[]> text = stored != null && stored.hash().equals(gitignore.sha256())
+                ? blobs.getAll(List.of(stored.hash())).map(found -> found.get(stored.hash()))
+                : provider.readFiles(sandboxId, List.of(GITIGNORE), MAX_GITIGNORE_BYTES, MAX_GITIGNORE_BYTES)
+                        .map(found -> found.containsKey(GITIGNORE) ? found.get(GITIGNORE).content() : null);
+        return text.map(bytes -> IgnoreRules.of(configured, bytes == null ? null : new String(bytes, StandardCharsets.UTF_8)));
+    }
+
+    private ScanSpec scanSpec() {
+        IgnoreRules.ScanPrune prune = IgnoreRules.of(config.saveBack().ignore(), null).prune();
+        return new ScanSpec(prune.names(), prune.paths(), config.saveBack().maxScannedFiles(), limits().maxFileBytes());
+    }
+
+    private SaveBackPlan.Limits limits() {
+        SwitchboardConfig.Limits l = config.limits();
+        return new SaveBackPlan.Limits(l.maxFiles(), l.maxFileBytes().asLongValue(), l.maxFragmentBytes().asLongValue());
+    }
+
+    private static boolean gone(Throwable e) {
+        return e instanceof ProviderException p && p.kind() == ProviderException.Kind.GONE;
     }
 
     /** The project was deleted or the user lost access: nothing to save into. */

@@ -10,6 +10,7 @@ import jakarta.validation.constraints.Size;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import dev.switchboard.project.ProjectDtos.FragmentView;
+import dev.switchboard.provider.SkippedFile;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** Bodies of the switch and sandbox API, in the shapes of the seed documents. */
@@ -26,7 +27,19 @@ public final class SwitchDtos {
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record SwitchResult(String sandboxId, String sandboxUrl, int restoredFiles, boolean hasRestoredFiles,
-            UUID fragmentId, UUID activeProjectId, UUID activeFragmentId) {
+            UUID fragmentId, UUID activeProjectId, UUID activeFragmentId, SaveBackSummary saveBack,
+            List<SkippedFile> restoreSkipped) {
+    }
+
+    /**
+     * What a save-back stored: the new fragment (null when nothing changed), the files it holds, how many were read
+     * because they were new or changed, how many were deleted in the sandbox, and the files not saved with the reason
+     * (at most 100 listed; {@code skippedCount} counts them all).
+     */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record SaveBackSummary(UUID fragmentId, int savedFiles, int changedFiles, int deletedFiles,
+            List<SkippedFile> skippedFiles, int skippedCount) {
     }
 
     @RegisterForReflection

@@ -27,10 +27,13 @@ public class SwitchResource {
 
     private final SwitchService switches;
     private final SandboxService sandboxes;
+    private final CleanupService cleanup;
     private final UserService users;
     private final CurrentUser caller;
 
-    public SwitchResource(SwitchService switches, SandboxService sandboxes, UserService users, CurrentUser caller) {
+    public SwitchResource(SwitchService switches, SandboxService sandboxes, CleanupService cleanup, UserService users,
+            CurrentUser caller) {
+        this.cleanup = cleanup;
         this.switches = switches;
         this.sandboxes = sandboxes;
         this.users = users;
@@ -58,13 +61,13 @@ public class SwitchResource {
     @POST
     @Path("cleanup-sandboxes")
     public Uni<CleanupResponse> cleanup() {
-        return users.ensure(caller).chain(uid -> sandboxes.killAllUserSandboxes(uid, "cleanup")
+        return users.ensure(caller).chain(uid -> cleanup.killAllUserSandboxes(uid, "cleanup")
                 .map(r -> new CleanupResponse(r.failed() == 0, "Sandbox cleanup completed for user " + uid, r)));
     }
 
     @GET
     @Path("cleanup-sandboxes")
     public Uni<CleanupStatus> cleanupStatus() {
-        return users.ensure(caller).chain(sandboxes::cleanupStatus);
+        return users.ensure(caller).chain(cleanup::cleanupStatus);
     }
 }

@@ -3,6 +3,7 @@ package dev.switchboard.sandbox;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -13,35 +14,38 @@ import org.jboss.logging.Logger;
 import dev.switchboard.common.Instance;
 import dev.switchboard.common.ProblemException;
 import dev.switchboard.common.SwitchboardConfig;
-import dev.switchboard.project.Fragment;
+import dev.switchboard.files.Fragment;
+import dev.switchboard.files.FragmentService;
 import dev.switchboard.project.Project;
 import dev.switchboard.project.ProjectService;
+import dev.switchboard.provider.FileData;
 import dev.switchboard.provider.SandboxHandle;
 import dev.switchboard.provider.SandboxMetadata;
 import dev.switchboard.provider.SandboxProvider;
 import dev.switchboard.provider.SandboxSpec;
+import dev.switchboard.provider.SkippedFile;
 import dev.switchboard.sandbox.SandboxKiller.Outcome;
 import dev.switchboard.sandbox.SandboxStateRepository.Committed;
 import dev.switchboard.sandbox.SandboxStateRepository.Previous;
+import dev.switchboard.sandbox.SwitchDtos.SaveBackSummary;
 import dev.switchboard.sandbox.SwitchDtos.SwitchResult;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.tuples.Tuple2;
 
 /**
- * The switch pipeline: claim, fetch-fragment, save-back, kill-old beside create-sandbox, restore-files, commit.
- * Each database step is its own short transaction; no transaction is open during a provider call. The newest
- * claim wins the commit (invariant 4); a switch that loses or fails kills what it created and leaves the user's
- * record naming only what is really alive.
+ * The switch pipeline: fetch-fragment, claim, save-back of the old sandbox beside create-sandbox, kill-old once its
+ * save-back is done beside restore-files, commit. Each database step is its own short transaction; no transaction
+ * is open during a provider call. The newest claim wins the commit (invariant 4); a switch that loses or fails kills
+ * what it created, and never kills an old sandbox whose files could not be saved (invariant 3).
  */
 @ApplicationScoped
 public class SwitchService {
 
     private static final Logger LOG = Logger.getLogger(SwitchService.class);
 
-    /** Where a switch goes. {@code fragment} is null for "the latest", resolved after save-back. */
+    /** Where a switch goes. {@code fragment} is null for "the latest", resolved after save-back when it must be. */
     public record Target(UUID projectId, Fragment fragment, boolean latest, String template) {
 
         /** An empty sandbox outside any project. */
@@ -50,14 +54,26 @@ public class SwitchService {
         }
     }
 
-    /** The create step's result: a handle, or the failure kept for after kill-old has finished. */
-    private record Attempt(SandboxHandle handle, Throwable error) {
+    /** A step's result or its failure, kept so the others can finish or be undone first. */
+    private record Result<T>(T value, Throwable error) {
+        static <T> Uni<Result<T>> of(Uni<T> step) {
+            return step.map(v -> new Result<T>(v, null)).onFailure().recoverWithItem(e -> new Result<>(null, e));
+        }
+    }
+
+    /** The outcome of save-back and create, and of kill-old when it ran first. */
+    private record First(Result<SaveBackSummary> saved, Result<SandboxHandle> created, Outcome old) {
+    }
+
+    /** What restore-files did. */
+    private record Restored(Fragment fragment, int files, List<SkippedFile> skipped) {
     }
 
     private static final Outcome NOTHING_TO_KILL = new Outcome(null, SandboxKiller.Result.ALREADY_GONE, null);
 
     private final SandboxProvider provider;
     private final ProjectService projects;
+    private final FragmentService fragments;
     private final SandboxStateRepository state;
     private final SandboxKiller killer;
     private final SaveBackService saveBack;
@@ -65,10 +81,12 @@ public class SwitchService {
     private final Instance instance;
     private final SandboxEvents events;
 
-    public SwitchService(SandboxProvider provider, ProjectService projects, SandboxStateRepository state,
-            SandboxKiller killer, SaveBackService saveBack, SwitchboardConfig config, Instance instance, SandboxEvents events) {
+    public SwitchService(SandboxProvider provider, ProjectService projects, FragmentService fragments,
+            SandboxStateRepository state, SandboxKiller killer, SaveBackService saveBack, SwitchboardConfig config,
+            Instance instance, SandboxEvents events) {
         this.provider = provider;
         this.projects = projects;
+        this.fragments = fragments;
         this.state = state;
         this.killer = killer;
         this.saveBack = saveBack;
@@ -81,13 +99,13 @@ public class SwitchService {
     public Uni<SwitchResult> switchUserToFragment(String userId, String projectId, String fragmentId) {
         // fetch-fragment, with the access check, runs before the claim: a request that fails validation must not
         // overtake a valid switch already in flight (invariant 7: bad input changes nothing).
-        return Panache.withSession(() -> projects.access(userId, projectId).chain(a -> {
+        return Panache.withSession(() -> projects.access(userId, projectId)).chain(a -> {
             Project p = a.project();
             if (fragmentId == null || fragmentId.isBlank()) {
                 return Uni.createFrom().item(new Target(p.id, null, true, p.template));
             }
             return projects.findFragment(p.id, fragmentId).map(f -> new Target(p.id, f, false, p.template));
-        })).chain(target -> run(userId, target));
+        }).chain(target -> run(userId, target));
     }
 
     /** Compatibility form: the project's latest fragment. */
@@ -101,10 +119,7 @@ public class SwitchService {
         long started = System.nanoTime();
         Timer.Sample sample = Timer.start(Metrics.globalRegistry);
         return state.claim(userId, switchId)
-                .chain(prev -> saveBack.saveBack(userId, prev.sandboxId(), prev.projectId(), prev.fragmentId())
-                        .chain(() -> latestIfAsked(target))
-                        .onFailure().call(e -> state.release(userId, switchId, null))
-                        .chain(fragment -> replace(userId, switchId, prev, target, fragment)))
+                .chain(prev -> replace(userId, switchId, prev, target))
                 .invoke(r -> LOG.infof("switch %s of %s to project %s fragment %s: sandbox %s in %d ms", switchId, userId,
                         r.activeProjectId(), r.fragmentId(), r.sandboxId(), (System.nanoTime() - started) / 1_000_000))
                 .onFailure().invoke(e -> LOG.infof("switch %s of %s failed after %d ms: %s", switchId, userId,
@@ -116,75 +131,112 @@ public class SwitchService {
                         .register(Metrics.globalRegistry)));
     }
 
-    private Uni<Fragment> latestIfAsked(Target target) {
-        if (!target.latest()) {
-            return Uni.createFrom().item(target.fragment());
-        }
-        // Resolved after save-back, so switching to the same project restores what was just saved.
-        return Panache.withSession(() -> projects.latestFragment(target.projectId()));
-    }
-
-    private Uni<SwitchResult> replace(String userId, UUID switchId, Previous prev, Target target, Fragment fragment) {
-        Uni<Outcome> killOld = prev.hasSandbox() ? killer.kill(prev.sandboxId(), userId, "switch")
-                : Uni.createFrom().item(NOTHING_TO_KILL);
-        Uni<Attempt> create = provider.create(spec(userId, switchId, target, fragment))
-                .map(h -> new Attempt(h, null))
-                .onFailure().recoverWithItem(e -> new Attempt(null, e));
-        Uni<Tuple2<Outcome, Attempt>> both = config.switching().order() == SwitchboardConfig.Switch.Order.CONCURRENT
-                ? Uni.combine().all().unis(killOld, create).asTuple()
-                : killOld.chain(k -> create.map(c -> Tuple2.of(k, c)));
-
-        return both.chain(t -> {
-            Outcome old = t.getItem1();
-            Attempt created = t.getItem2();
-            String killedOld = old.sandboxId() != null && old.gone() ? old.sandboxId() : null;
-            if (created.error() != null) {
-                return events.record(userId, null, "switch-failed", null, "create: " + created.error().getMessage(), provider.name())
+    private Uni<SwitchResult> replace(String userId, UUID switchId, Previous prev, Target target) {
+        Uni<SaveBackSummary> saving = (prev.hasSandbox()
+                ? saveBack.saveBack(userId, prev.sandboxId(), prev.projectId(), prev.fragmentId())
+                : Uni.createFrom().<SaveBackSummary> nullItem()).memoize().indefinitely();
+        Uni<Result<SandboxHandle>> create = Result.of(provider.create(spec(userId, switchId, target)));
+        // kill-first (for accounts capped on concurrent sandboxes): save, kill, then create; else save beside create.
+        Uni<First> first = killFirst()
+                ? Result.of(saving).chain(s -> s.error() != null ? Uni.createFrom().item(new First(s, new Result<>(null, null), null))
+                        : killOld(userId, prev).chain(old -> create.map(c -> new First(s, c, old))))
+                : Uni.combine().all().unis(Result.of(saving), create).asTuple().map(t -> new First(t.getItem1(), t.getItem2(), null));
+        return first.chain(t -> {
+            Result<SaveBackSummary> saved = t.saved();
+            Result<SandboxHandle> created = t.created();
+            if (saved.error() != null || created.error() != null) {
+                // Never kill the old sandbox with unsaved work; and when no new one came, the user keeps the old one.
+                Throwable error = saved.error() != null ? saved.error() : created.error();
+                String step = saved.error() != null ? "save-back: " : "create: ";
+                Uni<Void> undo = created.value() == null ? Uni.createFrom().voidItem()
+                        : killer.killUnreferenced(created.value().id(), userId, "failed-switch").replaceWithVoid();
+                String killedOld = t.old() != null && t.old().sandboxId() != null && t.old().gone() ? t.old().sandboxId() : null;
+                return events.record(userId, null, "switch-failed", null, step + error.getMessage(), provider.name())
+                        .chain(() -> undo)
                         .chain(() -> state.release(userId, switchId, killedOld))
-                        .chain(() -> Uni.createFrom().failure(created.error()));
+                        .chain(() -> Uni.createFrom().failure(error));
             }
-            SandboxHandle sandbox = created.handle();
-            Instant createdAt = sandbox.createdAt() != null ? sandbox.createdAt() : Instant.now();
-            Committed commit = new Committed(sandbox, provider.name(), target.projectId(),
-                    fragment == null ? null : fragment.id, createdAt.plus(config.sandbox().maxAge()));
-            return events.record(userId, sandbox.id(), "created", null, describe(target, fragment), provider.name())
-                    .chain(() -> restore(sandbox, fragment))
-                    .call(() -> fragment == null || fragment.files.isEmpty() ? Uni.createFrom().voidItem()
-                            : events.record(userId, sandbox.id(), "restored", null, fragment.files.size() + " files", provider.name()))
-                    .chain(() -> state.commit(userId, switchId, commit))
-                    .onFailure().call(e -> events.record(userId, sandbox.id(), "switch-failed", null, e.getMessage(), provider.name())
-                            .chain(() -> killer.killUnreferenced(sandbox.id(), userId, "failed-switch"))
-                            .chain(() -> state.release(userId, switchId, killedOld)))
-                    .chain(won -> {
-                        if (!won) {
-                            return events.record(userId, sandbox.id(), "switch-overtaken", null, "switch " + switchId, provider.name())
-                                    .chain(() -> killer.killUnreferenced(sandbox.id(), userId, "failed-switch"))
-                                    .chain(() -> Uni.createFrom().failure(ProblemException.conflict(
-                                            "A newer switch for this user overtook this one; its sandbox was discarded")));
-                        }
-                        // The old sandbox is no longer referenced: if its kill failed, the reconciler retries it.
-                        Uni<Void> queued = old.result() == SandboxKiller.Result.FAILED ? killer.queue(old, userId, "switch")
-                                : Uni.createFrom().voidItem();
-                        int restored = fragment == null ? 0 : fragment.files.size();
-                        UUID fragmentId = fragment == null ? null : fragment.id;
-                        return queued.replaceWith(new SwitchResult(sandbox.id(), sandbox.url(), restored, restored > 0,
-                                fragmentId, target.projectId(), fragmentId));
-                    });
+            SandboxHandle sandbox = created.value();
+            Uni<Outcome> killOld = t.old() != null ? Uni.createFrom().item(t.old()) : killOld(userId, prev);
+            Uni<Restored> restore = resolve(target, prev, saving).chain(f -> restore(userId, sandbox, f));
+            return events.record(userId, sandbox.id(), "created", null, describe(target), provider.name())
+                    .chain(() -> Uni.combine().all().unis(killOld, Result.of(restore)).asTuple())
+                    .chain(k -> commit(userId, switchId, target, sandbox, k.getItem1(), k.getItem2(), saved.value()));
         });
     }
 
-    private static String describe(Target target, Fragment fragment) {
-        return "project " + target.projectId() + (fragment == null ? ", empty" : ", fragment " + fragment.id);
-    }
-
-    private Uni<Void> restore(SandboxHandle sandbox, Fragment fragment) {
-        if (fragment == null || fragment.files.isEmpty()) {
-            return Uni.createFrom().voidItem();
+    private Uni<SwitchResult> commit(String userId, UUID switchId, Target target, SandboxHandle sandbox, Outcome old,
+            Result<Restored> restored, SaveBackSummary saved) {
+        String killedOld = old.sandboxId() != null && old.gone() ? old.sandboxId() : null;
+        Uni<Boolean> committed;
+        if (restored.error() != null) {
+            committed = Uni.createFrom().failure(restored.error());
+        } else {
+            Fragment fragment = restored.value().fragment();
+            Instant createdAt = sandbox.createdAt() != null ? sandbox.createdAt() : Instant.now();
+            committed = state.commit(userId, switchId, new Committed(sandbox, provider.name(), target.projectId(),
+                    fragment == null ? null : fragment.id(), createdAt.plus(config.sandbox().maxAge())));
         }
-        return provider.writeFiles(sandbox, fragment.files);
+        return committed
+                .onFailure().call(e -> events.record(userId, sandbox.id(), "switch-failed", null, e.getMessage(), provider.name())
+                        .chain(() -> killer.killUnreferenced(sandbox.id(), userId, "failed-switch"))
+                        .chain(() -> state.release(userId, switchId, killedOld)))
+                .chain(won -> {
+                    if (!won) {
+                        return events.record(userId, sandbox.id(), "switch-overtaken", null, "switch " + switchId, provider.name())
+                                .chain(() -> killer.killUnreferenced(sandbox.id(), userId, "failed-switch"))
+                                .chain(() -> Uni.createFrom().failure(ProblemException.conflict(
+                                        "A newer switch for this user overtook this one; its sandbox was discarded")));
+                    }
+                    // The old sandbox is no longer referenced: if its kill failed, the reconciler retries it.
+                    Uni<Void> queued = old.result() == SandboxKiller.Result.FAILED ? killer.queue(old, userId, "switch")
+                            : Uni.createFrom().voidItem();
+                    Restored r = restored.value();
+                    UUID fragmentId = r.fragment() == null ? null : r.fragment().id();
+                    return queued.replaceWith(new SwitchResult(sandbox.id(), sandbox.url(), r.files(), r.files() > 0,
+                            fragmentId, target.projectId(), fragmentId, saved, r.skipped()));
+                });
     }
 
-    private SandboxSpec spec(String userId, UUID switchId, Target target, Fragment fragment) {
+    private boolean killFirst() {
+        return config.switching().order() == SwitchboardConfig.Switch.Order.KILL_FIRST;
+    }
+
+    private Uni<Outcome> killOld(String userId, Previous prev) {
+        return prev.hasSandbox() ? killer.kill(prev.sandboxId(), userId, "switch") : Uni.createFrom().item(NOTHING_TO_KILL);
+    }
+
+    /**
+     * The fragment to restore: the given one, or the project's latest, which waits for the save-back only when the
+     * switch targets the project the old sandbox held (so it restores what was just saved).
+     */
+    private Uni<Fragment> resolve(Target target, Previous prev, Uni<SaveBackSummary> saving) {
+        if (!target.latest()) {
+            return Uni.createFrom().item(target.fragment());
+        }
+        Uni<?> before = target.projectId().equals(prev.projectId()) ? saving : Uni.createFrom().voidItem();
+        return before.chain(() -> projects.latestFragment(target.projectId()));
+    }
+
+    /** Writes the fragment's files; a file the provider cannot write is skipped and reported, never fatal. */
+    private Uni<Restored> restore(String userId, SandboxHandle sandbox, Fragment fragment) {
+        if (fragment == null || fragment.fileCount() == 0) {
+            return Uni.createFrom().item(new Restored(fragment, 0, List.of()));
+        }
+        return fragments.files(fragment.id())
+                .chain(files -> provider.writeFiles(sandbox, files.stream()
+                        .map(f -> new FileData(f.path(), f.content(), f.executable())).toList())
+                        .map(skipped -> new Restored(fragment, files.size() - skipped.size(), List.copyOf(skipped))))
+                .call(r -> events.record(userId, sandbox.id(), "restored", null, r.files() + " files"
+                        + (r.skipped().isEmpty() ? "" : ", " + r.skipped().size() + " skipped: " + r.skipped()), provider.name()));
+    }
+
+    private static String describe(Target target) {
+        return "project " + target.projectId() + (target.fragment() != null ? ", fragment " + target.fragment().id()
+                : target.latest() ? ", latest fragment" : ", empty");
+    }
+
+    private SandboxSpec spec(String userId, UUID switchId, Target target) {
         Map<String, String> metadata = new HashMap<>();
         metadata.put(SandboxMetadata.MANAGED, "true");
         metadata.put(SandboxMetadata.OWNER, userId);
@@ -193,12 +245,20 @@ public class SwitchService {
         if (target.projectId() != null) {
             metadata.put(SandboxMetadata.PROJECT, target.projectId().toString());
         }
-        if (fragment != null) {
-            metadata.put(SandboxMetadata.FRAGMENT, fragment.id.toString());
+        if (target.fragment() != null) {
+            metadata.put(SandboxMetadata.FRAGMENT, target.fragment().id().toString());
         }
         String template = target.template() != null ? target.template() : config.sandbox().template().orElse(null);
-        Duration maxAge = config.sandbox().maxAge();
-        Duration timeout = config.sandbox().providerTimeout().compareTo(maxAge) < 0 ? config.sandbox().providerTimeout() : maxAge;
-        return new SandboxSpec(template, timeout, metadata, Map.of());
+        return new SandboxSpec(template, providerTimeout(config), metadata, Map.of());
+    }
+
+    /**
+     * The provider-side timeout of a new sandbox: the configured provider timeout, or the TTL plus the expiry margin
+     * when that is shorter; never the TTL alone (invariant 3: the TTL sweep must save the files first).
+     */
+    static Duration providerTimeout(SwitchboardConfig config) {
+        Duration untilExpiry = config.sandbox().maxAge().plus(config.sandbox().expiryMargin());
+        Duration timeout = config.sandbox().providerTimeout();
+        return timeout.compareTo(untilExpiry) < 0 ? timeout : untilExpiry;
     }
 }

@@ -12,6 +12,10 @@ import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 
 import dev.switchboard.provider.ExecResult;
+import dev.switchboard.provider.FileData;
+import dev.switchboard.provider.FileListing;
+import dev.switchboard.provider.ScanSpec;
+import dev.switchboard.provider.SkippedFile;
 import dev.switchboard.provider.ProviderException;
 import dev.switchboard.provider.SandboxHandle;
 import dev.switchboard.provider.SandboxInfo;
@@ -61,13 +65,18 @@ public class FaultyProvider implements SandboxProvider {
     }
 
     @Override
-    public Uni<Void> writeFiles(SandboxHandle sandbox, Map<String, String> files) {
+    public Uni<List<SkippedFile>> writeFiles(SandboxHandle sandbox, List<FileData> files) {
         return fail(writeFault).chain(() -> local.writeFiles(sandbox, files));
     }
 
     @Override
-    public Uni<Map<String, String>> readFiles(String sandboxId, int maxFiles, long maxFileBytes) {
-        return fail(readFault).chain(() -> local.readFiles(sandboxId, maxFiles, maxFileBytes));
+    public Uni<FileListing> listFiles(String sandboxId, ScanSpec scan) {
+        return fail(readFault).chain(() -> local.listFiles(sandboxId, scan));
+    }
+
+    @Override
+    public Uni<Map<String, FileData>> readFiles(String sandboxId, List<String> paths, long maxFileBytes, long maxTotalBytes) {
+        return fail(readFault).chain(() -> local.readFiles(sandboxId, paths, maxFileBytes, maxTotalBytes));
     }
 
     @Override

@@ -18,6 +18,15 @@ public interface SandboxBackdoor {
     /** Writes a file inside the sandbox's project root. */
     void write(String sandboxId, String path, String content);
 
+    /** The bytes of a file in the sandbox's project root; empty when it does not exist. */
+    Optional<byte[]> readBytes(String sandboxId, String path);
+
+    /** Writes bytes into a file inside the sandbox's project root, creating directories. */
+    void writeBytes(String sandboxId, String path, byte[] content);
+
+    /** Deletes a file inside the sandbox's project root. */
+    void delete(String sandboxId, String path);
+
     /** Makes the sandbox disappear without the service knowing. */
     void killBehindBack(String sandboxId);
 }

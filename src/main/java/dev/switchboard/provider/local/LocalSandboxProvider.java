@@ -53,6 +53,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.switchboard.common.SwitchboardConfig;
 import dev.switchboard.provider.ExecResult;
+import dev.switchboard.provider.FileData;
+import dev.switchboard.provider.FileListing;
+import dev.switchboard.provider.ScanSpec;
+import dev.switchboard.provider.SkippedFile;
 import dev.switchboard.provider.ProviderException;
 import dev.switchboard.provider.ProviderException.Kind;
 import dev.switchboard.provider.SandboxHandle;
@@ -133,16 +137,18 @@ public class LocalSandboxProvider implements SandboxProvider {
     }
 
     @Override
-    public Uni<Void> writeFiles(SandboxHandle sandbox, Map<String, String> files) {
-        return blocking(() -> {
-            writeFilesBlocking(sandbox.id(), files);
-            return null;
-        });
+    public Uni<List<SkippedFile>> writeFiles(SandboxHandle sandbox, List<FileData> files) {
+        return blocking(() -> LocalFiles.write(liveFilesDir(sandbox.id()), files));
     }
 
     @Override
-    public Uni<Map<String, String>> readFiles(String sandboxId, int maxFiles, long maxFileBytes) {
-        return blocking(() -> readFilesBlocking(sandboxId, maxFiles, maxFileBytes));
+    public Uni<FileListing> listFiles(String sandboxId, ScanSpec scan) {
+        return blocking(() -> LocalFiles.list(liveFilesDir(sandboxId), scan));
+    }
+
+    @Override
+    public Uni<Map<String, FileData>> readFiles(String sandboxId, List<String> paths, long maxFileBytes, long maxTotalBytes) {
+        return blocking(() -> LocalFiles.read(liveFilesDir(sandboxId), paths, maxFileBytes, maxTotalBytes));
     }
 
     @Override
@@ -395,158 +401,16 @@ public class LocalSandboxProvider implements SandboxProvider {
         return inspect(dir);
     }
 
-    private void writeFilesBlocking(String id, Map<String, String> files) throws IOException {
+    /** The files directory of a live sandbox, else GONE. */
+    private Path liveFilesDir(String id) throws IOException {
         if (!isValidId(id)) {
-            throw gone(id);
-        }
-        Path dir = sandboxDir(id);
-        Path filesDir = dir.resolve(SandboxServer.FILES_DIR);
-        // Every path is checked before anything is written, so a bad request leaves the sandbox untouched.
-        Map<Path, byte[]> targets = new LinkedHashMap<>();
-        for (Map.Entry<String, String> entry : files.entrySet()) {
-            if (entry.getValue() == null) {
-                throw new ProviderException(Kind.BAD_REQUEST, "no content for " + entry.getKey());
-            }
-            targets.put(resolveInside(filesDir, entry.getKey()), entry.getValue().getBytes(StandardCharsets.UTF_8));
-        }
-        if (inspect(dir).isEmpty()) {
-            throw gone(id);
-        }
-        try {
-            for (Map.Entry<Path, byte[]> target : targets.entrySet()) {
-                createParents(filesDir, target.getKey());
-                if (Files.isDirectory(target.getKey(), LinkOption.NOFOLLOW_LINKS)) {
-                    throw new ProviderException(Kind.BAD_REQUEST,
-                            "file path names an existing directory: " + filesDir.relativize(target.getKey()));
-                }
-                // NOFOLLOW_LINKS: a symlink at the target is refused rather than written through.
-                Files.write(target.getKey(), target.getValue(), StandardOpenOption.CREATE,
-                        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-            }
-        } catch (NoSuchFileException e) {
-            if (!Files.isDirectory(dir)) {
-                throw gone(id);
-            }
-            throw e;
-        }
-    }
-
-    /**
-     * Creates the directories between {@code filesDir} and {@code file} one level at a time, refusing symlinks and
-     * files on the way: Files.createDirectories would follow a symlinked directory out of the root.
-     */
-    private static void createParents(Path filesDir, Path file) throws IOException {
-        Path current = filesDir;
-        for (Path segment : filesDir.relativize(file.getParent())) {
-            current = current.resolve(segment);
-            if (Files.isSymbolicLink(current)) {
-                throw new ProviderException(Kind.BAD_REQUEST, "path leads through a symlink: " + filesDir.relativize(file));
-            }
-            try {
-                Files.createDirectory(current);
-            } catch (FileAlreadyExistsException e) {
-                if (!Files.isDirectory(current, LinkOption.NOFOLLOW_LINKS)) {
-                    throw new ProviderException(Kind.BAD_REQUEST,
-                            "path leads through an existing file: " + filesDir.relativize(file), null, e);
-                }
-            }
-        }
-    }
-
-    /** The target of a relative project path inside {@code filesDir}, or BAD_REQUEST for anything else. */
-    static Path resolveInside(Path filesDir, String relative) {
-        if (relative == null || relative.isEmpty() || relative.indexOf('\0') >= 0 || relative.indexOf('\\') >= 0
-                || relative.startsWith("/")) {
-            throw new ProviderException(Kind.BAD_REQUEST, "invalid file path: " + relative);
-        }
-        Path path = Path.of(relative);
-        Path target = filesDir.resolve(path).normalize();
-        if (path.isAbsolute() || !path.normalize().toString().equals(relative) || relative.endsWith("/")
-                || !target.startsWith(filesDir) || target.equals(filesDir)) {
-            throw new ProviderException(Kind.BAD_REQUEST, "invalid file path: " + relative);
-        }
-        for (Path segment : path) {
-            if (segment.toString().equals("..") || segment.toString().equals(".")) {
-                throw new ProviderException(Kind.BAD_REQUEST, "invalid file path: " + relative);
-            }
-        }
-        return target;
-    }
-
-    private Map<String, String> readFilesBlocking(String id, int maxFiles, long maxFileBytes) throws IOException {
-        if (!isValidId(id)) {
-            throw gone(id);
+            throw gone(String.valueOf(id));
         }
         Path dir = sandboxDir(id);
         if (inspect(dir).isEmpty()) {
             throw gone(id);
         }
-        Path filesDir = dir.resolve(SandboxServer.FILES_DIR);
-        Map<String, Path> candidates = new TreeMap<>();
-        try {
-            // walkFileTree does not follow symlinks unless asked to, so links are neither read nor descended into.
-            Files.walkFileTree(filesDir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                    if (attrs.isRegularFile() && attrs.size() <= maxFileBytes) {
-                        candidates.put(relativeName(filesDir, file), file);
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                    if (e instanceof NoSuchFileException && !file.equals(filesDir)) {
-                        return FileVisitResult.CONTINUE;
-                    }
-                    throw e;
-                }
-            });
-        } catch (NoSuchFileException e) {
-            throw gone(id);
-        }
-        Map<String, String> result = new TreeMap<>();
-        for (Map.Entry<String, Path> candidate : candidates.entrySet()) {
-            if (result.size() >= maxFiles) {
-                break;
-            }
-            readUtf8(candidate.getValue(), maxFileBytes).ifPresent(text -> result.put(candidate.getKey(), text));
-        }
-        return result;
-    }
-
-    private static String relativeName(Path base, Path file) {
-        StringBuilder name = new StringBuilder();
-        for (Path segment : base.relativize(file)) {
-            if (name.length() > 0) {
-                name.append('/');
-            }
-            name.append(segment);
-        }
-        return name.toString();
-    }
-
-    /** The file as strict UTF-8, or empty when it vanished, grew past the limit, or is not text. */
-    private static Optional<String> readUtf8(Path file, long maxBytes) throws IOException {
-        byte[] bytes;
-        try (InputStream in = Files.newInputStream(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            // One byte over the limit is enough to tell that the file grew since it was listed.
-            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8L, maxBytes + 1));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        }
-        if (bytes.length > maxBytes) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString());
-        } catch (CharacterCodingException e) {
-            return Optional.empty();
-        }
+        return dir.resolve(SandboxServer.FILES_DIR);
     }
 
     // ---- commands ----
