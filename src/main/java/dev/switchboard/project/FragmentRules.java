@@ -1,13 +1,12 @@
 package dev.switchboard.project;
 
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.switchboard.common.ProblemException;
 import dev.switchboard.common.SwitchboardConfig;
+import dev.switchboard.files.ProjectPath;
 
 /**
  * Checks a fragment's files before anything is stored (invariant 7): safe relative paths, and the count and size
@@ -48,55 +47,17 @@ public class FragmentRules {
         if (total > maxTotal) {
             throw ProblemException.tooLarge("The fragment has " + total + " bytes; the limit is " + maxTotal);
         }
-        checkNoFileIsAlsoADirectory(files.keySet());
+        ProjectPath.checkNoFileIsAlsoADirectory(files.keySet());
         return total;
     }
 
     void checkPath(String path) {
-        if (path == null || path.isEmpty()) {
-            throw ProblemException.badRequest("files: a path must not be empty");
-        }
-        String shown = printable(path);
-        if (path.length() > limits.maxPathLength()) {
-            throw ProblemException.badRequest("files: path '" + shown.substring(0, 40) + "...' is longer than "
+        ProjectPath.check(path);
+        // The configured limit may be stricter than ProjectPath's own.
+        int length = path.codePointCount(0, path.length());
+        if (length > limits.maxPathLength()) {
+            throw ProblemException.badRequest("files: path '" + ProjectPath.printable(path) + "' is longer than "
                     + limits.maxPathLength() + " characters");
-        }
-        for (int i = 0; i < path.length(); i++) {
-            char c = path.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
-                throw ProblemException.badRequest("files: path '" + shown + "' contains a control character");
-            }
-            if (c == '\\') {
-                throw ProblemException.badRequest("files: path '" + shown + "' contains a backslash; use '/'");
-            }
-            if (Character.isHighSurrogate(c) && i + 1 < path.length() && Character.isLowSurrogate(path.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                throw ProblemException.badRequest("files: path '" + shown + "' is not valid Unicode");
-            }
-        }
-        if (path.startsWith("/") || path.startsWith("~") || path.matches("^[A-Za-z]:.*")) {
-            throw ProblemException.badRequest("files: path '" + shown + "' must be relative to the project root");
-        }
-        for (String segment : path.split("/", -1)) {
-            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-                throw ProblemException.badRequest("files: path '" + shown
-                        + "' must not have empty, '.' or '..' segments");
-            }
-        }
-    }
-
-    private static void checkNoFileIsAlsoADirectory(Set<String> paths) {
-        Set<String> dirs = new HashSet<>();
-        for (String p : paths) {
-            for (int i = p.indexOf('/'); i >= 0; i = p.indexOf('/', i + 1)) {
-                dirs.add(p.substring(0, i));
-            }
-        }
-        for (String p : paths) {
-            if (dirs.contains(p)) {
-                throw ProblemException.badRequest("files: '" + printable(p) + "' is both a file and a directory");
-            }
         }
     }
 
@@ -117,17 +78,5 @@ public class FragmentRules {
             }
         }
         return n;
-    }
-
-    private static String printable(String path) {
-        StringBuilder b = new StringBuilder();
-        path.codePoints().limit(200).forEach(cp -> {
-            if (cp < 0x20 || cp == 0x7f) {
-                b.append(String.format("\\u%04x", cp));
-            } else {
-                b.appendCodePoint(cp);
-            }
-        });
-        return b.toString();
     }
 }
