@@ -105,8 +105,8 @@ class ProjectApiTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "../x", "/etc/passwd", "a/../../b", "a\u0000b", "a\\..\\b", "C:/x", "./a", "a//b", "a/",
-            "", "~/.ssh/id", "a/./b", "..", "line\nbreak" })
+    @ValueSource(strings = { "../x", "/etc/passwd", "a/../../b", "a\u0000b", "a\\..\\b", "./a", "a//b", "a/",
+            "", "a/./b", "..", "line\nbreak", "a\u0085b" })
     void unsafePathsAre400AndStoreNothing(String path) {
         Api alice = Api.newUser("alice");
         String p = alice.createProject("p");
