@@ -48,7 +48,7 @@ public final class ProjectPath {
             } else if (Character.getType(c) == Character.CONTROL) {
                 return "contains a control character";
             } else if (c == '\\') {
-                // A backslash is a separator on Windows and an escape in shells: refused so no layer reads it as either.
+                // A separator on Windows and an escape in shells: refused so no layer reads it as either.
                 return "contains a backslash; use '/'";
             }
             codePoints++;
@@ -77,7 +77,7 @@ public final class ProjectPath {
         return null;
     }
 
-    /** Throws a 400 when a path is both a file and the parent directory of another path: no file system can hold both. */
+    /** Throws a 400 when a path is both a file and the parent directory of another: no file system holds both. */
     public static void checkNoFileIsAlsoADirectory(Collection<String> paths) {
         Set<String> dirs = new HashSet<>();
         for (String p : paths) {

@@ -103,7 +103,8 @@ class FragmentArchiveTest {
 
     @Test
     void writesModesAndMtime() throws IOException {
-        byte[] archive = written(List.of(new ArchiveFile("a", new byte[1], false), new ArchiveFile("b", new byte[1], true)));
+        byte[] archive = written(
+                List.of(new ArchiveFile("a", new byte[1], false), new ArchiveFile("b", new byte[1], true)));
         try (TarArchiveInputStream tar = new TarArchiveInputStream(
                 new GzipCompressorInputStream(new ByteArrayInputStream(archive)))) {
             TarArchiveEntry a = tar.getNextEntry();
