@@ -80,7 +80,7 @@ public class FragmentRepository {
                                        manifest_digest, created_at)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                 ON CONFLICT (saved_from_sandbox, manifest_digest) WHERE saved_from_sandbox IS NOT NULL AND manifest_digest IS NOT NULL
-                DO NOTHING RETURNING """ + COLUMNS)
+                DO NOTHING RETURNING """ + " " + COLUMNS)
                 .execute(Tuple.from(new Object[] { id, f.projectId(), title, f.files().size(), bytes, f.createdBy(),
                         f.savedFromSandbox(), f.digest(), SqlTime.param(now) }))
                 .chain(inserted -> {

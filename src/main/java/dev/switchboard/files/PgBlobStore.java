@@ -33,7 +33,7 @@ public class PgBlobStore implements BlobStore {
             return Uni.createFrom().voidItem();
         }
         List<Tuple> rows = new ArrayList<>(blobsByHash.size());
-        blobsByHash.forEach((hash, content) -> rows.add(Tuple.of(hash, (long) content.length, Buffer.buffer(content))));
+        blobsByHash.forEach((hash, content) -> rows.add(Tuple.of(hash, (long) content.length, io.vertx.core.buffer.Buffer.buffer(content))));
         Uni<Void> all = Uni.createFrom().voidItem();
         for (int i = 0; i < rows.size(); i += BATCH) {
             List<Tuple> batch = rows.subList(i, Math.min(rows.size(), i + BATCH));

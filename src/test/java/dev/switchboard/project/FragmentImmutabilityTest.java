@@ -29,9 +29,16 @@ class FragmentImmutabilityTest {
         String app = alice.createProject("app");
         String id = alice.addFragment(app, Map.of("index.html", "v1"));
         Throwable e = assertThrows(Throwable.class, () -> db.preparedQuery(
-                "UPDATE fragments SET files = '{\"index.html\":\"tampered\"}'::jsonb WHERE id = $1::uuid")
+                "UPDATE fragments SET title = 'tampered' WHERE id = $1::uuid")
                 .execute(Tuple.of(id)).await().atMost(Duration.ofSeconds(5)));
         org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("immutable"), e.getMessage());
+        // The manifest is as immutable: no file of a stored fragment can be pointed at other content.
+        db.preparedQuery("INSERT INTO blobs (hash, size, content) VALUES ($1, 8, 'tampered'::bytea) ON CONFLICT DO NOTHING")
+                .execute(Tuple.of(dev.switchboard.files.Hashes.sha256("tampered".getBytes()))).await().atMost(Duration.ofSeconds(5));
+        Throwable f = assertThrows(Throwable.class, () -> db.preparedQuery(
+                "UPDATE fragment_files SET blob_hash = $2 WHERE fragment_id = $1::uuid")
+                .execute(Tuple.of(id, dev.switchboard.files.Hashes.sha256("tampered".getBytes()))).await().atMost(Duration.ofSeconds(5)));
+        org.junit.jupiter.api.Assertions.assertTrue(f.getMessage().contains("immutable"), f.getMessage());
         alice.req().get("/api/projects/" + app + "/fragments/" + id).then().body("files.'index.html'", equalTo("v1"));
     }
 }

@@ -34,6 +34,8 @@ class LegacyFunctionsTest {
     @Inject
     SandboxService sandboxes;
     @Inject
+    CleanupService cleanup;
+    @Inject
     SwitchService switches;
     @Inject
     SandboxProvider provider;
@@ -79,12 +81,12 @@ class LegacyFunctionsTest {
             assertEquals(p, a.projectId().toString());
             assertEquals("x", a.fragment().files().get("index.html"));
         });
-        asserter.assertThat(() -> sandboxes.killUserActiveSandbox(alice.userId, "cleanup"), k -> {
+        asserter.assertThat(() -> cleanup.killUserActiveSandbox(alice.userId, "cleanup"), k -> {
             assertTrue(k.killed());
             assertEquals(sandbox.get(), k.sandboxId());
         });
         asserter.assertThat(() -> provider.get(sandbox.get()), info -> assertTrue(info.isEmpty()));
-        asserter.assertThat(() -> sandboxes.killUserActiveSandbox(alice.userId, "cleanup"), k -> {
+        asserter.assertThat(() -> cleanup.killUserActiveSandbox(alice.userId, "cleanup"), k -> {
             assertFalse(k.killed());
             assertNull(k.sandboxId());
         });
@@ -101,7 +103,7 @@ class LegacyFunctionsTest {
         asserter.assertThat(() -> provider.create(new SandboxSpec(null, java.time.Duration.ofMinutes(5),
                 Map.of(SandboxMetadata.MANAGED, "true", SandboxMetadata.OWNER, alice.userId), Map.of())),
                 h -> orphan.set(h.id()));
-        asserter.assertThat(() -> sandboxes.killAllUserSandboxes(alice.userId, "cleanup"), r -> {
+        asserter.assertThat(() -> cleanup.killAllUserSandboxes(alice.userId, "cleanup"), r -> {
             assertEquals(2, r.totalProjects());
             assertEquals(2, r.killed());
             assertEquals(0, r.failed());

@@ -19,13 +19,19 @@ public interface SandboxBackdoor {
     void write(String sandboxId, String path, String content);
 
     /** The bytes of a file in the sandbox's project root; empty when it does not exist. */
-    Optional<byte[]> readBytes(String sandboxId, String path);
+    default Optional<byte[]> readBytes(String sandboxId, String path) {
+        throw new UnsupportedOperationException();
+    }
 
     /** Writes bytes into a file inside the sandbox's project root, creating directories. */
-    void writeBytes(String sandboxId, String path, byte[] content);
+    default void writeBytes(String sandboxId, String path, byte[] content) {
+        throw new UnsupportedOperationException();
+    }
 
     /** Deletes a file inside the sandbox's project root. */
-    void delete(String sandboxId, String path);
+    default void delete(String sandboxId, String path) {
+        throw new UnsupportedOperationException();
+    }
 
     /** Makes the sandbox disappear without the service knowing. */
     void killBehindBack(String sandboxId);

@@ -150,15 +150,18 @@ final class LocalFiles {
             }
             PosixFileAttributes attrs;
             byte[] bytes;
-            try (InputStream in = Files.newInputStream(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                // Checked before opening: opening a FIFO for reading would block the worker until someone writes.
                 attrs = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 if (!attrs.isRegularFile() || attrs.size() > maxFileBytes) {
                     continue;
                 }
-                // One byte over the limit is enough to tell that the file grew since it was listed.
-                bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8L, maxFileBytes + 1));
-            } catch (java.nio.file.FileSystemException e) {
-                // Gone, a link (ELOOP) or unreadable: absent from the answer, and save-back reports it.
+                try (InputStream in = Files.newInputStream(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+                    // One byte over the limit is enough to tell that the file grew since it was listed.
+                    bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8L, maxFileBytes + 1));
+                }
+            } catch (IOException e) {
+                // Gone, swapped for a link (ELOOP) or unreadable: absent from the answer, and save-back reports it.
                 continue;
             }
             if (bytes.length > maxFileBytes) {
