@@ -306,8 +306,9 @@ public final class E2bEnvdClient implements AutoCloseable {
                 }
                 total[0] += chunk.length();
                 if (total[0] > maxBytes) {
-                    req.reset();
+                    // Completed first: the reset also reports itself to the exception handler.
                     done.tryComplete(new Download(total[0] - chunk.length(), true));
+                    req.reset();
                     return;
                 }
                 file.write(chunk);
