@@ -27,7 +27,12 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.netty.handler.codec.http.QueryStringEncoder;
+import io.vertx.core.Promise;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.streams.WriteStream;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.ext.web.client.HttpRequest;
@@ -84,6 +89,7 @@ public final class E2bEnvdClient implements AutoCloseable {
     }
 
     private final WebClient web;
+    private final HttpClient http;
     private final ProviderCalls calls;
     private final ObjectMapper json;
     /** The single envd endpoint for every sandbox, or null to use each sandbox's own host. */
@@ -98,7 +104,14 @@ public final class E2bEnvdClient implements AutoCloseable {
 
     public E2bEnvdClient(WebClient web, ProviderCalls calls, ObjectMapper json, Duration callTimeout, Optional<String> envdUrl,
             int batchFiles, long batchBytes) {
+        this(web, null, calls, json, callTimeout, envdUrl, batchFiles, batchBytes);
+    }
+
+    /** {@code http} (core client) carries the streamed, capped downloads; the web client everything else. */
+    public E2bEnvdClient(WebClient web, HttpClient http, ProviderCalls calls, ObjectMapper json, Duration callTimeout,
+            Optional<String> envdUrl, int batchFiles, long batchBytes) {
         this.web = web;
+        this.http = http;
         this.calls = calls;
         this.json = json;
         this.requestTimeoutMillis = callTimeout.plus(EXEC_GRACE).toMillis();
@@ -111,6 +124,9 @@ public final class E2bEnvdClient implements AutoCloseable {
     @Override
     public void close() {
         web.close();
+        if (http != null) {
+            http.close();
+        }
     }
 
     /** The envd base URL: the configured override, else the sandbox's own host {@code 49983-<id>.<domain>}. */
@@ -188,6 +204,10 @@ public final class E2bEnvdClient implements AutoCloseable {
     private Uni<Void> upload(Target target, List<Upload> batch) {
         MultipartForm form = MultipartForm.create();
         for (Upload file : batch) {
+            if (!isPlainName(file.path())) {
+                // The encoder writes filename="..." verbatim: anything else would forge or break the header.
+                return Uni.createFrom().failure(new IllegalArgumentException("not a plain multipart filename: " + file.path()));
+            }
             form.binaryFileUpload("file", file.path(), Buffer.buffer(file.content()), OCTET_STREAM);
         }
         // multipart/mixed would fold parts sharing the name "file" into one nested part, which envd does not read.
@@ -199,6 +219,107 @@ public final class E2bEnvdClient implements AutoCloseable {
                     }
                     throw error("files.write", target, r.statusCode(), r.getHeader("Retry-After"), r.body());
                 });
+    }
+
+    /**
+     * Whether a path can travel as a quoted multipart filename: printable ASCII without {@code "} and {@code \}.
+     * Other names go one by one as octet-stream with a {@code path} query, which arrives exactly.
+     */
+    public static boolean isPlainName(String path) {
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Uploads multipart batches as {@link #write}, without the per-batch retry policy of the caller. */
+    public Uni<Void> writeBatch(Target target, List<Upload> batch) {
+        return calls.call("files.write", Idempotency.IDEMPOTENT, () -> upload(target, batch));
+    }
+
+    /** Uploads one file as {@code application/octet-stream} to {@code ?path=} (envd 0.5.7+): any name arrives exactly. */
+    public Uni<Void> writeOne(Target target, Upload file) {
+        return calls.call("files.write", Idempotency.IDEMPOTENT,
+                () -> request(HttpMethod.POST, target, "/files").addQueryParam("path", file.path())
+                        .addQueryParam("username", USER)
+                        .putHeader("Content-Type", OCTET_STREAM)
+                        .sendBuffer(Buffer.buffer(file.content()))
+                        .map(r -> {
+                            if (r.statusCode() == 200 || r.statusCode() == 204) {
+                                return null;
+                            }
+                            throw error("files.write", target, r.statusCode(), r.getHeader("Retry-After"), r.body());
+                        }));
+    }
+
+    /**
+     * Streams a file's bytes into {@code file}, cutting the connection once more than {@code maxBytes} arrived (so a
+     * file that grows meanwhile fills neither disk nor memory). Answers the bytes written and whether it was cut.
+     */
+    public Uni<Download> download(Target target, String path, AsyncFile file, long maxBytes, Duration timeout) {
+        if (http == null) {
+            return Uni.createFrom().failure(new IllegalStateException("no HTTP client for downloads"));
+        }
+        return calls.call("files.read", Idempotency.IDEMPOTENT, timeout,
+                () -> Uni.createFrom().completionStage(() -> startDownload(target, path, file, maxBytes, timeout)
+                        .toCompletionStage()));
+    }
+
+    /** What {@link #download} wrote. */
+    public record Download(long bytes, boolean cut) {
+    }
+
+    private Future<Download> startDownload(Target target, String path, AsyncFile file, long maxBytes, Duration timeout) {
+        QueryStringEncoder uri = new QueryStringEncoder(baseUrl(envdUrl, target.sandboxId(), target.domain()) + "/files");
+        uri.addParam("path", path);
+        uri.addParam("username", USER);
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(uri.toString())
+                .setIdleTimeout(timeout.toMillis());
+        if (envdUrl != null) {
+            options.putHeader("E2b-Sandbox-Id", target.sandboxId()).putHeader("E2b-Sandbox-Port", Integer.toString(ENVD_PORT));
+        }
+        if (target.accessToken() != null) {
+            options.putHeader("X-Access-Token", target.accessToken());
+        }
+        // A retried attempt writes from the start again; a shorter second answer leaves junk after the archive's end,
+        // which the archive reader never reaches.
+        file.setWritePos(0);
+        return http.request(options).compose(req -> req.send().compose(resp -> {
+            if (resp.statusCode() == 404) {
+                // The file is missing, not the sandbox (that would be the proxy's 502).
+                return resp.body().compose(body -> Future.failedFuture(new ProviderException(Kind.FAILED,
+                        "e2b files.read of " + target.sandboxId() + ": " + path + " does not exist")));
+            }
+            if (resp.statusCode() != 200) {
+                return resp.body().compose(body -> Future.failedFuture(error("files.read", target, resp.statusCode(),
+                        resp.getHeader("Retry-After"), Buffer.newInstance(body))));
+            }
+            Promise<Download> done = Promise.promise();
+            long[] total = { 0 };
+            resp.exceptionHandler(done::tryFail);
+            resp.handler(chunk -> {
+                if (done.future().isComplete()) {
+                    return;
+                }
+                total[0] += chunk.length();
+                if (total[0] > maxBytes) {
+                    // Completed first: the reset also reports itself to the exception handler.
+                    done.tryComplete(new Download(total[0] - chunk.length(), true));
+                    req.reset();
+                    return;
+                }
+                file.write(chunk);
+                if (file.writeQueueFull()) {
+                    resp.pause();
+                    file.drainHandler(d -> resp.resume());
+                }
+            });
+            resp.endHandler(e -> done.tryComplete(new Download(total[0], false)));
+            return done.future();
+        })).compose(d -> file.flush().map(d));
     }
 
     /** The entries under {@code path}, {@code depth} levels deep; empty when the path does not exist. */

@@ -30,6 +30,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.switchboard.common.SwitchboardConfig;
 import dev.switchboard.provider.ExecResult;
+import dev.switchboard.provider.FileData;
+import dev.switchboard.provider.FileEntry;
+import dev.switchboard.provider.FileListing;
 import dev.switchboard.provider.ProviderCalls;
 import dev.switchboard.provider.ProviderException;
 import dev.switchboard.provider.ProviderException.Kind;
@@ -38,10 +41,13 @@ import dev.switchboard.provider.SandboxInfo;
 import dev.switchboard.provider.SandboxMetadata;
 import dev.switchboard.provider.SandboxProvider;
 import dev.switchboard.provider.SandboxSpec;
+import dev.switchboard.provider.ScanSpec;
+import dev.switchboard.provider.SkippedFile;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.ext.web.client.WebClient;
 
@@ -65,8 +71,8 @@ public class E2bSandboxProvider implements SandboxProvider {
     private static final Pattern PATH_SEGMENT = Pattern.compile("^[A-Za-z0-9_-]{1,128}$");
     /** A domain from an answer is put into host names that receive the access token, so only plain host names pass. */
     private static final Pattern DOMAIN = Pattern.compile("^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$");
-    /** Deep enough for any project tree; ListDir walks this many levels below the project root. */
-    private static final int LIST_DEPTH = 100;
+    /** How many entries the old text-only read looks at. */
+    private static final int LEGACY_SCAN_ENTRIES = 20_000;
     /** Tokens of this many sandboxes are kept; more live sandboxes simply cost a GET to look the token up again. */
     private static final int KNOWN_SANDBOXES = 10_000;
 
@@ -83,6 +89,7 @@ public class E2bSandboxProvider implements SandboxProvider {
     private final ProviderCalls calls;
     private final E2bClient api;
     private final E2bEnvdClient envd;
+    private final E2bFiles files;
     private final Map<String, Known> known = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Known> eldest) {
@@ -102,8 +109,12 @@ public class E2bSandboxProvider implements SandboxProvider {
                 .setDecompressionSupported(true)
                 .setConnectTimeout(10_000)
                 .setMaxPoolSize(32);
-        this.envd = new E2bEnvdClient(WebClient.create(io.vertx.mutiny.core.Vertx.newInstance(vertx), options), calls, json,
-                config.providerCalls().callTimeout(), this.config.envdUrl(), this.config.uploadBatchFiles(),
+        // The core client carries the archive downloads, which are cut off at their cap mid-stream.
+        HttpClientOptions downloads = new HttpClientOptions().setConnectTimeout(10_000).setMaxPoolSize(8);
+        this.envd = new E2bEnvdClient(WebClient.create(io.vertx.mutiny.core.Vertx.newInstance(vertx), options),
+                vertx.createHttpClient(downloads), calls, json, config.providerCalls().callTimeout(), this.config.envdUrl(),
+                this.config.uploadBatchFiles(), this.config.uploadBatchBytes().asLongValue());
+        this.files = new E2bFiles(envd, vertx, this.config.projectRoot(), this.config.uploadBatchFiles(),
                 this.config.uploadBatchBytes().asLongValue());
         LOG.infof("E2B provider: control plane %s, data plane %s", this.config.apiUrl(),
                 this.config.envdUrl().orElse("https://49983-<sandbox>." + this.config.domain()));
@@ -288,52 +299,67 @@ public class E2bSandboxProvider implements SandboxProvider {
     // ---- data plane ----
 
     @Override
-    public Uni<Void> writeFiles(SandboxHandle sandbox, Map<String, String> files) {
+    public Uni<List<SkippedFile>> writeFiles(SandboxHandle sandbox, List<FileData> files) {
         if (files.isEmpty()) {
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().item(List.of());
         }
-        List<E2bEnvdClient.Upload> uploads = new ArrayList<>(files.size());
-        try {
-            for (Map.Entry<String, String> file : new TreeMap<>(files).entrySet()) {
-                if (file.getValue() == null) {
-                    throw new ProviderException(Kind.BAD_REQUEST, "no content for " + file.getKey());
-                }
-                uploads.add(new E2bEnvdClient.Upload(absolutePath(config.projectRoot(), file.getKey()),
-                        file.getValue().getBytes(StandardCharsets.UTF_8)));
-            }
-        } catch (ProviderException e) {
-            return Uni.createFrom().failure(e);
-        }
-        return target(sandbox).chain(t -> envd.write(t, uploads));
+        return target(sandbox).chain(t -> this.files.write(t, files));
     }
 
     @Override
-    public Uni<Map<String, String>> readFiles(String sandboxId, int maxFiles, long maxFileBytes) {
-        String root = config.projectRoot();
-        return target(sandboxId).chain(t -> envd.listDir(t, root, LIST_DEPTH).chain(listing -> {
-            if (listing.isEmpty()) {
-                return Uni.createFrom().item(Map.<String, String> of());
+    public Uni<FileListing> listFiles(String sandboxId, ScanSpec scan) {
+        return target(sandboxId).chain(t -> files.list(t, scan));
+    }
+
+    @Override
+    public Uni<Map<String, FileData>> readFiles(String sandboxId, List<String> paths, long maxFileBytes, long maxTotalBytes) {
+        if (paths.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return target(sandboxId).chain(t -> files.read(t, paths, maxFileBytes, maxTotalBytes));
+    }
+
+    /** The text-only write of the old SPI, on top of the binary one; a skipped file fails the call as it used to. */
+    @Override
+    public Uni<Void> writeFiles(SandboxHandle sandbox, Map<String, String> files) {
+        List<FileData> data = new ArrayList<>(files.size());
+        for (Map.Entry<String, String> file : new TreeMap<>(files).entrySet()) {
+            if (file.getValue() == null) {
+                return Uni.createFrom().failure(new ProviderException(Kind.BAD_REQUEST, "no content for " + file.getKey()));
             }
-            List<String> paths = listing.get().stream()
-                    .filter(e -> e.regularFile() && !e.symlink() && e.size() <= maxFileBytes)
-                    .map(E2bEnvdClient.Entry::path)
-                    .filter(p -> relativePath(root, p) != null)
+            data.add(new FileData(file.getKey(), file.getValue().getBytes(StandardCharsets.UTF_8), false));
+        }
+        return writeFiles(sandbox, data).map(skipped -> {
+            if (!skipped.isEmpty()) {
+                throw new ProviderException(Kind.BAD_REQUEST, "cannot write " + skipped.get(0).path() + ": "
+                        + skipped.get(0).reason());
+            }
+            return null;
+        });
+    }
+
+    /** The text-only read of the old SPI, on top of a scan and an archive read. */
+    @Override
+    public Uni<Map<String, String>> readFiles(String sandboxId, int maxFiles, long maxFileBytes) {
+        ScanSpec scan = new ScanSpec(List.of(), List.of(), LEGACY_SCAN_ENTRIES, 0);
+        return listFiles(sandboxId, scan).chain(listing -> {
+            List<String> paths = listing.entries().stream()
+                    .filter(e -> e.type() == FileEntry.Type.FILE && e.size() <= maxFileBytes)
+                    .map(FileEntry::path)
                     .sorted()
                     .limit(Math.max(0, maxFiles))
                     .toList();
-            return envd.readAll(t, paths, maxFileBytes).map(contents -> {
-                Map<String, String> result = new TreeMap<>();
-                contents.forEach((path, bytes) -> {
-                    String text = strictUtf8(bytes);
-                    if (text == null) {
-                        LOG.debugf("e2b save-back of %s skips %s: not UTF-8 text", sandboxId, path);
-                    } else {
-                        result.put(relativePath(root, path), text);
-                    }
-                });
-                return result;
+            return readFiles(sandboxId, paths, maxFileBytes, Long.MAX_VALUE / 4);
+        }).map(contents -> {
+            Map<String, String> result = new TreeMap<>();
+            contents.forEach((path, file) -> {
+                String text = strictUtf8(file.content());
+                if (text != null) {
+                    result.put(path, text);
+                }
             });
-        }));
+            return result;
+        });
     }
 
     @Override
@@ -432,21 +458,32 @@ public class E2bSandboxProvider implements SandboxProvider {
         return Math.max(1, Math.min(requested.toSeconds(), remaining));
     }
 
-    /** The absolute destination of a project file; refuses anything that could leave the root or break a header. */
+    /**
+     * The absolute destination of a project file; refuses anything that could leave the root. Quotes, spaces and any
+     * Unicode are fine: such names travel as a {@code path} query, never inside a header.
+     */
     static String absolutePath(String root, String relative) {
-        if (relative == null || relative.isEmpty() || relative.startsWith("/") || relative.endsWith("/")) {
+        String destination = destinationOrNull(root, relative);
+        if (destination == null) {
             throw new ProviderException(Kind.BAD_REQUEST, "invalid file path: " + relative);
+        }
+        return destination;
+    }
+
+    /** {@link #absolutePath}, or null for a path the project's path rules refuse. */
+    static String destinationOrNull(String root, String relative) {
+        if (relative == null || relative.isEmpty() || relative.startsWith("/") || relative.endsWith("/")) {
+            return null;
         }
         for (int i = 0; i < relative.length(); i++) {
             char c = relative.charAt(i);
-            // The path travels as a quoted multipart filename: quotes and line breaks would forge headers.
-            if (c < 0x20 || c == 0x7f || c == '\\' || c == '"') {
-                throw new ProviderException(Kind.BAD_REQUEST, "invalid file path: " + relative);
+            if (c < 0x20 || c == 0x7f || c == '\\') {
+                return null;
             }
         }
         for (String segment : relative.split("/", -1)) {
             if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-                throw new ProviderException(Kind.BAD_REQUEST, "invalid file path: " + relative);
+                return null;
             }
         }
         return withoutTrailingSlash(root) + "/" + relative;

@@ -2,6 +2,7 @@ package dev.switchboard.fake.e2b;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -134,8 +135,8 @@ public final class E2bFake implements AutoCloseable {
         Instant startedAt;
         Instant endAt;
         String state = "running";
-        final Map<String, byte[]> files = new TreeMap<>();
-        final Set<String> dirs = new TreeSet<>(List.of("/", "/home", "/home/user", "/tmp"));
+        /** The sandbox's "/" on disk: {@code home/user} and {@code tmp} exist from the start, as on E2B. */
+        final Path dir;
 
         Sandbox(String id, String templateID, boolean secure, String token, Map<String, String> metadata,
                 Map<String, String> envVars, Instant startedAt, Instant endAt) {
@@ -147,6 +148,22 @@ public final class E2bFake implements AutoCloseable {
             this.envVars = envVars;
             this.startedAt = startedAt;
             this.endAt = endAt;
+            try {
+                this.dir = Files.createTempDirectory("e2b-fake-" + id + "-");
+                Files.createDirectories(dir.resolve("home/user"));
+                Files.createDirectories(dir.resolve("tmp"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Where a normalized absolute sandbox path lives on disk. */
+        Path host(String path) {
+            Path p = dir.resolve(path.substring(1)).normalize();
+            if (!p.startsWith(dir)) {
+                throw new Answer(400, error(400, "path '" + path + "' leaves the sandbox"));
+            }
+            return p;
         }
     }
 
@@ -165,6 +182,8 @@ public final class E2bFake implements AutoCloseable {
     /** Guarded by {@code faults}. */
     private final Map<String, AtomicInteger> vanishAfter = new HashMap<>();
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+    /** envd requests (files, commands, directories, health) per sandbox id. */
+    private final Map<String, AtomicInteger> dataPlane = new ConcurrentHashMap<>();
     private final ConcurrentLinkedDeque<Recorded> recorded = new ConcurrentLinkedDeque<>();
     private volatile Duration latency = Duration.ZERO;
     private volatile Duration planMax = DEFAULT_PLAN_MAX;
@@ -215,6 +234,8 @@ public final class E2bFake implements AutoCloseable {
     @Override
     public void close() {
         processes.shutdownNow();
+        sandboxes.values().forEach(s -> deleteTree(s.dir));
+        sandboxes.clear();
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -268,7 +289,16 @@ public final class E2bFake implements AutoCloseable {
 
     /** The sandbox disappears as if its timeout had passed: the API answers 404, envd and its ports 502. */
     public void vanish(String sandboxId) {
-        sandboxes.remove(sandboxId);
+        remove(sandboxId);
+    }
+
+    /** A sandbox ends: its file system goes with it. */
+    private Sandbox remove(String sandboxId) {
+        Sandbox s = sandboxId == null ? null : sandboxes.remove(sandboxId);
+        if (s != null) {
+            deleteTree(s.dir);
+        }
+        return s;
     }
 
     /** The plan's maximum sandbox lifetime (Hobby 1 h, Pro 24 h). */
@@ -303,6 +333,12 @@ public final class E2bFake implements AutoCloseable {
         return n == null ? 0 : n.get();
     }
 
+    /** How many envd requests (files, commands, directories, health) arrived for one sandbox, faulted ones included. */
+    public int dataPlaneRequests(String sandboxId) {
+        AtomicInteger n = dataPlane.get(sandboxId);
+        return n == null ? 0 : n.get();
+    }
+
     /** The requests of this operation, oldest first. */
     public List<Recorded> recorded(String operation) {
         return recorded.stream().filter(r -> r.operation().equals(operation)).toList();
@@ -328,7 +364,12 @@ public final class E2bFake implements AutoCloseable {
     public Optional<byte[]> file(String sandboxId, String absolutePath) {
         Sandbox s = live(sandboxId);
         synchronized (s) {
-            return Optional.ofNullable(s.files.get(absolutePath));
+            Path p = s.host(resolve(absolutePath));
+            try {
+                return Files.isRegularFile(p) ? Optional.of(Files.readAllBytes(p)) : Optional.empty();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 
@@ -336,7 +377,7 @@ public final class E2bFake implements AutoCloseable {
     public void putFile(String sandboxId, String absolutePath, byte[] content) {
         Sandbox s = live(sandboxId);
         synchronized (s) {
-            writeFile(s, absolutePath, content);
+            writeFile(s, resolve(absolutePath), content);
         }
     }
 
@@ -351,9 +392,10 @@ public final class E2bFake implements AutoCloseable {
 
     /** Forgets all sandboxes, faults, counters and settings. */
     public void reset() {
-        sandboxes.clear();
+        List.copyOf(sandboxes.keySet()).forEach(this::remove);
         clearFaults();
         counts.clear();
+        dataPlane.clear();
         recorded.clear();
         latency = Duration.ZERO;
         planMax = DEFAULT_PLAN_MAX;
@@ -373,10 +415,13 @@ public final class E2bFake implements AutoCloseable {
         counts.computeIfAbsent(route.operation(), k -> new AtomicInteger()).incrementAndGet();
         if (route.sandboxId() != null) {
             counts.computeIfAbsent(route.operation() + "|" + route.sandboxId(), k -> new AtomicInteger()).incrementAndGet();
+            if (route.port() == ENVD_PORT) {
+                dataPlane.computeIfAbsent(route.sandboxId(), k -> new AtomicInteger()).incrementAndGet();
+            }
         }
         Fault fault = takeFault(route.operation());
         if (route.sandboxId() != null && vanishesNow(route.operation())) {
-            sandboxes.remove(route.sandboxId());
+            remove(route.sandboxId());
         }
         if (fault != null && fault.drop()) {
             req.connection().close();
@@ -623,7 +668,7 @@ public final class E2bFake implements AutoCloseable {
     }
 
     private void kill(HttpServerRequest req, String id) {
-        if (sandboxes.remove(id) == null) {
+        if (remove(id) == null) {
             throw notFound(id);
         }
         req.response().setStatusCode(204).end();
@@ -837,11 +882,15 @@ public final class E2bFake implements AutoCloseable {
     /** Running sandboxes past their end are gone, as E2B removes them at their timeout; paused ones do not expire. */
     private void expire() {
         Instant now = Instant.now();
-        sandboxes.values().removeIf(s -> {
+        for (Sandbox s : List.copyOf(sandboxes.values())) {
+            boolean over;
             synchronized (s) {
-                return s.state.equals("running") && !now.isBefore(s.endAt);
+                over = s.state.equals("running") && !now.isBefore(s.endAt);
             }
-        });
+            if (over && sandboxes.remove(s.id, s)) {
+                deleteTree(s.dir);
+            }
+        }
     }
 
     private String newId() {
@@ -910,10 +959,7 @@ public final class E2bFake implements AutoCloseable {
         }
         String path = decodePath(req.path());
         String file = projectRoot + (path.equals("/") ? "/index.html" : path);
-        byte[] content;
-        synchronized (s) {
-            content = s.files.get(file);
-        }
+        byte[] content = readIfFile(s, resolve(file));
         if (content == null) {
             req.response().setStatusCode(404).putHeader("Content-Type", "text/plain").end("Not Found");
         } else {
@@ -948,13 +994,10 @@ public final class E2bFake implements AutoCloseable {
             throw new Answer(400, error(400, "path is required"));
         }
         String path = resolve(raw);
-        byte[] content;
-        synchronized (s) {
-            if (isDir(s, path)) {
-                throw new Answer(400, error(400, "path '" + path + "' is a directory"));
-            }
-            content = s.files.get(path);
+        if (isDir(s, path)) {
+            throw new Answer(400, error(400, "path '" + path + "' is a directory"));
         }
+        byte[] content = readIfFile(s, path);
         if (content == null) {
             ObjectNode n = JSON.createObjectNode();
             n.put("message", "path '" + path + "' does not exist");
@@ -1007,7 +1050,7 @@ public final class E2bFake implements AutoCloseable {
                     throw new Answer(400, error(400, "path '" + path + "' is a directory"));
                 }
                 for (String parent = parent(path); parent != null; parent = parent(parent)) {
-                    if (s.files.containsKey(parent)) {
+                    if (isFile(s, parent)) {
                         throw new Answer(400, error(400, "path '" + parent + "' is a file, not a directory"));
                     }
                 }
@@ -1024,10 +1067,23 @@ public final class E2bFake implements AutoCloseable {
     }
 
     private static void writeFile(Sandbox s, String path, byte[] content) {
-        for (String parent = parent(path); parent != null; parent = parent(parent)) {
-            s.dirs.add(parent);
+        Path target = s.host(path);
+        try {
+            Files.createDirectories(target.getParent());
+            Files.write(target, content);
+        } catch (IOException e) {
+            throw new Answer(400, error(400, "cannot write '" + path + "': " + e.getMessage()));
         }
-        s.files.put(path, content);
+    }
+
+    /** A regular file's bytes, or null when the path is not one. */
+    private static byte[] readIfFile(Sandbox s, String path) {
+        Path p = s.host(path);
+        try {
+            return Files.isRegularFile(p) ? Files.readAllBytes(p) : null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static String parent(String path) {
@@ -1039,7 +1095,12 @@ public final class E2bFake implements AutoCloseable {
     }
 
     private static boolean isDir(Sandbox s, String path) {
-        return s.dirs.contains(path);
+        return Files.isDirectory(s.host(path), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    private static boolean isFile(Sandbox s, String path) {
+        Path p = s.host(path);
+        return Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
     }
 
     private void checkRpc(HttpServerRequest req) {
@@ -1066,31 +1127,35 @@ public final class E2bFake implements AutoCloseable {
         int depth = Math.max(1, json.path("depth").asInt(1));
         ArrayNode entries = JSON.createArrayNode();
         synchronized (s) {
-            if (s.files.containsKey(path)) {
+            if (isFile(s, path)) {
                 throw new Answer(400, connectError("invalid_argument", "path is not a directory: " + path));
             }
             if (!isDir(s, path)) {
                 throw new Answer(404, connectError("not_found", "path not found: " + path));
             }
+            Path base = s.host(path);
             String prefix = path.equals("/") ? "/" : path + "/";
-            for (String dir : s.dirs) {
-                if (dir.startsWith(prefix) && levels(prefix, dir) <= depth) {
-                    entries.add(entry(dir, "FILE_TYPE_DIRECTORY", 0));
+            try (Stream<Path> walk = Files.walk(base, depth)) {
+                for (Path p : (Iterable<Path>) walk.sorted()::iterator) {
+                    if (p.equals(base)) {
+                        continue;
+                    }
+                    String name = prefix + base.relativize(p).toString();
+                    if (Files.isSymbolicLink(p)) {
+                        entries.add(entry(name, "FILE_TYPE_SYMLINK", 0));
+                    } else if (Files.isDirectory(p)) {
+                        entries.add(entry(name, "FILE_TYPE_DIRECTORY", 0));
+                    } else {
+                        entries.add(entry(name, "FILE_TYPE_FILE", Files.size(p)));
+                    }
                 }
+            } catch (IOException e) {
+                throw new Answer(500, connectError("internal", "cannot list " + path + ": " + e.getMessage()));
             }
-            s.files.forEach((file, content) -> {
-                if (file.startsWith(prefix) && levels(prefix, file) <= depth) {
-                    entries.add(entry(file, "FILE_TYPE_FILE", content.length));
-                }
-            });
         }
         ObjectNode answer = JSON.createObjectNode();
         answer.set("entries", entries);
         json(req.response(), 200, answer);
-    }
-
-    private static int levels(String prefix, String path) {
-        return path.substring(prefix.length()).split("/").length;
     }
 
     /** An {@code EntryInfo} in protobuf JSON: int64 as a string, zero values left out. */
@@ -1114,17 +1179,21 @@ public final class E2bFake implements AutoCloseable {
         checkRpc(req);
         String path = resolve(parse(body).path("path").asText(""));
         synchronized (s) {
-            if (s.files.containsKey(path)) {
+            if (isFile(s, path)) {
                 throw new Answer(400, connectError("invalid_argument", "path is a file: " + path));
             }
             if (isDir(s, path)) {
                 throw new Answer(409, connectError("already_exists", "directory already exists: " + path));
             }
             for (String dir = path; dir != null; dir = parent(dir)) {
-                if (s.files.containsKey(dir)) {
+                if (isFile(s, dir)) {
                     throw new Answer(400, connectError("invalid_argument", "path is a file: " + dir));
                 }
-                s.dirs.add(dir);
+            }
+            try {
+                Files.createDirectories(s.host(path));
+            } catch (IOException e) {
+                throw new Answer(500, connectError("internal", "cannot create " + path + ": " + e.getMessage()));
             }
         }
         ObjectNode answer = JSON.createObjectNode();
@@ -1169,12 +1238,10 @@ public final class E2bFake implements AutoCloseable {
                 response.end();
             }
         });
-        synchronized (s) {
-            if (!isDir(s, cwd)) {
-                send.accept(endStream(connectError("invalid_argument", "cwd '" + cwd + "' does not exist")));
-                finish.run();
-                return;
-            }
+        if (!isDir(s, cwd)) {
+            send.accept(endStream(connectError("invalid_argument", "cwd '" + cwd + "' does not exist")));
+            finish.run();
+            return;
         }
         long deadline = timeoutMillis;
         AtomicReference<Process> running = new AtomicReference<>();
@@ -1188,20 +1255,20 @@ public final class E2bFake implements AutoCloseable {
 
     private void runProcess(Sandbox s, List<String> command, String cwd, Map<String, String> envs, long timeoutMillis,
             Consumer<byte[]> send, Runnable finish, AtomicReference<Process> running) {
-        Path root = null;
         try {
-            root = Files.createTempDirectory("e2b-fake-" + s.id + "-");
-            materialize(s, root);
-            Path dir = root.resolve(cwd.substring(1));
-            ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+            ProcessBuilder builder = processBuilder(s, command, cwd);
             Map<String, String> env = builder.environment();
             String path = env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
             env.clear();
             env.put("PATH", path);
-            env.put("HOME", root.resolve("home/user").toString());
             env.put("USER", "user");
             env.put("LANG", "C.UTF-8");
-            env.put("TMPDIR", root.resolve("tmp").toString());
+            if (NAMESPACES) {
+                env.put("HOME", "/home/user");
+            } else {
+                env.put("HOME", s.dir.resolve("home/user").toString());
+                env.put("TMPDIR", s.dir.resolve("tmp").toString());
+            }
             env.putAll(envs);
             Process p = builder.start();
             running.set(p);
@@ -1217,7 +1284,6 @@ public final class E2bFake implements AutoCloseable {
             }
             out.join(5000);
             err.join(5000);
-            syncBack(s, root);
             if (finished) {
                 int code = p.exitValue();
                 ObjectNode end = JSON.createObjectNode();
@@ -1237,9 +1303,6 @@ public final class E2bFake implements AutoCloseable {
             Thread.currentThread().interrupt();
             send.accept(endStream(connectError("canceled", "the fake is shutting down")));
         } finally {
-            if (root != null) {
-                deleteTree(root);
-            }
             finish.run();
         }
     }
@@ -1268,50 +1331,44 @@ public final class E2bFake implements AutoCloseable {
         return t;
     }
 
-    private static void materialize(Sandbox s, Path root) throws IOException {
-        Map<String, byte[]> files;
-        Set<String> dirs;
-        synchronized (s) {
-            files = new TreeMap<>(s.files);
-            dirs = new TreeSet<>(s.dirs);
-        }
-        for (String dir : dirs) {
-            Files.createDirectories(root.resolve(dir.substring(1)));
-        }
-        for (Map.Entry<String, byte[]> f : files.entrySet()) {
-            Path target = root.resolve(f.getKey().substring(1));
-            Files.createDirectories(target.getParent());
-            Files.write(target, f.getValue());
+    /**
+     * Whether commands can run in a private mount namespace, where the sandbox's {@code /home} and {@code /tmp} are
+     * bound over the host's: then every absolute path a command uses means what it means on E2B.
+     */
+    private static final boolean NAMESPACES = probeNamespaces();
+
+    private static boolean probeNamespaces() {
+        try {
+            Process p = new ProcessBuilder("unshare", "-r", "-m", "--", "/bin/true").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
-    /** Copies the command's effect back: files written, changed or deleted under the sandbox's tree. */
-    private void syncBack(Sandbox s, Path root) throws IOException {
-        Map<String, byte[]> files = new TreeMap<>();
-        Set<String> dirs = new TreeSet<>();
-        dirs.add("/");
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) walk::iterator) {
-                if (p.equals(root)) {
-                    continue;
-                }
-                String path = "/" + root.relativize(p).toString().replace('\\', '/');
-                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                    dirs.add(path);
-                } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                    files.put(path, Files.readAllBytes(p));
-                }
-            }
+    /** Whether commands see the sandbox's own {@code /home} and {@code /tmp} (else only relative paths and $HOME work). */
+    public static boolean commandsSeeSandboxPaths() {
+        return NAMESPACES;
+    }
+
+    /**
+     * The command, run where it would run on E2B: in a mount namespace that shows the sandbox's directories at their
+     * sandbox paths, or, without namespaces, in the mapped working directory only.
+     */
+    private static ProcessBuilder processBuilder(Sandbox s, List<String> command, String cwd) {
+        if (!NAMESPACES) {
+            return new ProcessBuilder(command).directory(s.host(cwd).toFile());
         }
-        synchronized (s) {
-            if (sandboxes.get(s.id) != s) {
-                return;
-            }
-            s.files.clear();
-            s.files.putAll(files);
-            s.dirs.clear();
-            s.dirs.addAll(dirs);
-        }
+        List<String> wrapped = new ArrayList<>(List.of("unshare", "-r", "-m", "--", "/bin/bash", "-c",
+                // /home first: the sandbox's directory may itself live under the host's /tmp.
+                "mount --bind \"$0/home\" /home && mount --bind \"$0/tmp\" /tmp && cd -- \"$1\" && shift && exec \"$@\"",
+                s.dir.toString(), cwd));
+        wrapped.addAll(command);
+        return new ProcessBuilder(wrapped).directory(s.dir.toFile());
     }
 
     private static void deleteTree(Path root) {
@@ -1469,9 +1526,23 @@ public final class E2bFake implements AutoCloseable {
     private static SandboxView view(Sandbox s) {
         synchronized (s) {
             Map<String, byte[]> files = new TreeMap<>();
-            s.files.forEach((k, v) -> files.put(k, v.clone()));
+            Set<String> dirs = new TreeSet<>();
+            try (Stream<Path> walk = Files.walk(s.dir)) {
+                for (Path p : (Iterable<Path>) walk::iterator) {
+                    String path = "/" + s.dir.relativize(p);
+                    if (p.equals(s.dir)) {
+                        dirs.add("/");
+                    } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                        dirs.add(path);
+                    } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                        files.put(path, Files.readAllBytes(p));
+                    }
+                }
+            } catch (IOException e) {
+                // Gone meanwhile (killed): what was walked so far.
+            }
             return new SandboxView(s.id, s.templateID, s.state, s.startedAt, s.endAt, Map.copyOf(s.metadata),
-                    Map.copyOf(s.envVars), s.secure, s.token, files, Set.copyOf(s.dirs));
+                    Map.copyOf(s.envVars), s.secure, s.token, files, Set.copyOf(dirs));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.switchboard.provider.e2b;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -30,6 +31,10 @@ import dev.switchboard.fake.e2b.E2bFake;
 import dev.switchboard.fake.e2b.E2bFake.Recorded;
 import dev.switchboard.fake.e2b.E2bFake.SandboxView;
 import dev.switchboard.fake.e2b.E2bProfile;
+import dev.switchboard.provider.FileData;
+import dev.switchboard.provider.FileEntry;
+import dev.switchboard.provider.FileListing;
+import dev.switchboard.provider.SkippedFile;
 import dev.switchboard.provider.ExecResult;
 import dev.switchboard.provider.ProviderException;
 import dev.switchboard.provider.SandboxHandle;
@@ -239,7 +244,7 @@ class E2bContractTest extends E2bTestSupport {
         assertEquals(300, fake.recorded("connect").get(0).json().get("timeout").asInt());
         assertEquals(SandboxInfo.State.RUNNING, provider.resume(h.id(), Duration.ofMinutes(5)).await().atMost(WAIT)
                 .orElseThrow().state(), "connect to a running sandbox answers 200");
-        provider.writeFiles(h, Map.of("after-resume.txt", "ok")).await().atMost(WAIT);
+        write(h, Map.of("after-resume.txt", "ok"));
 
         provider.kill(h.id()).await().atMost(WAIT);
         assertFalse(provider.pause(h.id()).await().atMost(WAIT));
@@ -247,25 +252,28 @@ class E2bContractTest extends E2bTestSupport {
     }
 
     @Test
-    void writeFilesUploadsOneMultipartRequestWithAbsoluteFilenames() {
+    void writeFilesUploadsPlainNamesInOneMultipartRequestAndOthersAsOctetStream() {
         SandboxHandle h = create(owner());
         Map<String, String> files = new TreeMap<>();
         files.put("index.html", "<h1>hi</h1>");
         files.put("src/deep/nested/app.js", "let x = 'ü€';");
         files.put("café/menu.txt", "crème brûlée");
         files.put("empty.txt", "");
-        provider.writeFiles(h, files).await().atMost(WAIT);
+        write(h, files);
 
         List<Recorded> writes = fake.recorded("files.write");
-        assertEquals(1, writes.size());
-        Recorded w = writes.get(0);
+        assertEquals(2, writes.size());
+        Recorded w = writes.stream().filter(r -> !r.uploads().isEmpty()).findFirst().orElseThrow();
+        Recorded single = writes.stream().filter(r -> r.uploads().isEmpty()).findFirst().orElseThrow();
+        assertEquals(ROOT + "/café/menu.txt", query(single.query()).get("path"), "a non-ASCII name travels as a query");
+        assertEquals("application/octet-stream", single.header("Content-Type"));
         assertFalse(query(w.query()).containsKey("path"), "no path query: each part names its destination");
         assertEquals("user", query(w.query()).get("username"));
         assertEquals(h.accessToken(), w.header("X-Access-Token"));
         assertEquals(h.id(), w.header("E2b-Sandbox-Id"));
         assertEquals("49983", w.header("E2b-Sandbox-Port"));
         assertNull(w.header("X-API-Key"), "the API key never goes to a sandbox");
-        assertEquals(4, w.uploads().size());
+        assertEquals(3, w.uploads().size());
         for (E2bFake.Upload u : w.uploads()) {
             assertEquals("file", u.name());
             assertEquals("application/octet-stream", u.contentType());
@@ -275,38 +283,39 @@ class E2bContractTest extends E2bTestSupport {
         files.forEach((path, content) -> assertEquals(content,
                 new String(stored.get(ROOT + "/" + path), StandardCharsets.UTF_8), path));
 
-        assertEquals(files, provider.readFiles(h.id(), 100, 1024).await().atMost(WAIT));
+        assertEquals(files, readAll(h.id()));
     }
 
     @Test
-    void writeFilesRefusesUnsafePathsBeforeSendingAnything() {
+    void writeFilesSkipsUnsafePathsBeforeSendingAnything() {
         SandboxHandle h = create(owner());
-        for (String bad : List.of("../etc/passwd", "/abs", "a/../../b", "a\"b", "line\nbreak", "dir/", "a//b")) {
-            ProviderException e = assertThrows(ProviderException.class,
-                    () -> provider.writeFiles(h, Map.of(bad, "x")).await().atMost(WAIT), bad);
-            assertEquals(ProviderException.Kind.BAD_REQUEST, e.kind());
+        for (String bad : List.of("../etc/passwd", "/abs", "a/../../b", "a\\b", "line\nbreak", "dir/", "a//b")) {
+            List<SkippedFile> skipped = provider.writeFiles(h, List.of(new FileData(bad, new byte[] { 1 }, false)))
+                    .await().atMost(WAIT);
+            assertEquals(List.of(new SkippedFile(bad, "invalid path")), skipped, bad);
         }
         assertEquals(0, fake.requests("files.write"));
     }
 
     @Test
-    void readFilesSkipsBinaryLargeAndOutsideFilesAndHonoursMaxFiles() {
+    void listAndReadSeeOnlyTheProjectRootAndReadLeavesOutLargeFiles() {
         SandboxHandle h = create(owner());
-        provider.writeFiles(h, Map.of("a.txt", "a", "b/c.txt", "c", "big.txt", "x".repeat(2000))).await().atMost(WAIT);
+        write(h, Map.of("a.txt", "a", "b/c.txt", "c", "big.txt", "x".repeat(2000)));
         fake.putFile(h.id(), ROOT + "/binary.bin", new byte[] { (byte) 0xff, (byte) 0xfe, 0 });
         fake.putFile(h.id(), "/home/user/outside.txt", "outside".getBytes(StandardCharsets.UTF_8));
 
-        assertEquals(Map.of("a.txt", "a", "b/c.txt", "c"), provider.readFiles(h.id(), 100, 1000).await().atMost(WAIT));
-        assertEquals(Map.of("a.txt", "a"), provider.readFiles(h.id(), 1, 1000).await().atMost(WAIT));
+        FileListing listing = provider.listFiles(h.id(), SCAN).await().atMost(WAIT);
+        assertEquals(List.of("a.txt", "b/c.txt", "big.txt", "binary.bin"),
+                listing.entries().stream().map(FileEntry::path).sorted().toList());
+        Map<String, FileData> read = provider.readFiles(h.id(), List.of("a.txt", "b/c.txt", "big.txt", "binary.bin", "gone.txt"),
+                1000, 1 << 20).await().atMost(WAIT);
+        assertEquals(List.of("a.txt", "b/c.txt", "binary.bin"), read.keySet().stream().sorted().toList());
+        assertArrayEquals(new byte[] { (byte) 0xff, (byte) 0xfe, 0 }, read.get("binary.bin").content());
 
-        Recorded listdir = fake.recorded("listdir").get(0);
-        assertEquals(ROOT, listdir.json().get("path").asText());
-        assertEquals(100, listdir.json().get("depth").asInt());
-        assertEquals("1", listdir.header("Connect-Protocol-Version"));
-        assertEquals(E2bEnvdClient.BASIC_USER, listdir.header("Authorization"));
-        Recorded read = fake.recorded("files.read").get(0);
-        assertEquals("user", query(read.query()).get("username"));
-        assertTrue(query(read.query()).get("path").startsWith(ROOT + "/"));
+        Recorded download = fake.recorded("files.read").get(0);
+        assertEquals("user", query(download.query()).get("username"));
+        assertTrue(query(download.query()).get("path").startsWith("/tmp/.switchboard-save-"), download.query());
+        assertEquals(1, fake.recorded("files.read").size());
     }
 
     @Test
@@ -314,25 +323,30 @@ class E2bContractTest extends E2bTestSupport {
         SandboxHandle h = create(owner());
         ExecResult r = provider.exec(h.id(), "cd .. && rm -rf project", Duration.ofSeconds(10), 1000).await().atMost(WAIT);
         assertEquals(0, r.exitCode(), r.stderr());
-        assertEquals(Map.of(), provider.readFiles(h.id(), 100, 1000).await().atMost(WAIT));
+        assertEquals(List.of(), provider.listFiles(h.id(), SCAN).await().atMost(WAIT).entries());
+        assertEquals(Map.of(), provider.readFiles(h.id(), List.of("a.txt"), 100, 100).await().atMost(WAIT));
 
         fake.vanish(h.id());
-        int before = fake.requests("listdir", h.id());
+        int before = fake.requests("process.start", h.id());
         ProviderException e = assertThrows(ProviderException.class,
-                () -> provider.readFiles(h.id(), 100, 1000).await().atMost(WAIT));
+                () -> provider.listFiles(h.id(), SCAN).await().atMost(WAIT));
         assertEquals(ProviderException.Kind.GONE, e.kind());
-        assertEquals(before + 1, fake.requests("listdir", h.id()), "a 502 is not retried");
+        assertEquals(before + 1, fake.requests("process.start", h.id()), "a 502 is not retried");
+        e = assertThrows(ProviderException.class,
+                () -> provider.readFiles(h.id(), List.of("a.txt"), 100, 100).await().atMost(WAIT));
+        assertEquals(ProviderException.Kind.GONE, e.kind());
     }
 
     @Test
     void readFilesLooksTheTokenUpForASandboxItDidNotCreate() {
         SandboxHandle h = create(owner());
-        provider.writeFiles(h, Map.of("a.txt", "a")).await().atMost(WAIT);
+        write(h, Map.of("a.txt", "a"));
         E2bSandboxProvider other = newProviderInstance();
         try {
-            assertEquals(Map.of("a.txt", "a"), other.readFiles(h.id(), 10, 100).await().atMost(WAIT));
+            assertArrayEquals("a".getBytes(StandardCharsets.UTF_8),
+                    other.readFiles(h.id(), List.of("a.txt"), 10, 100).await().atMost(WAIT).get("a.txt").content());
             assertEquals(1, fake.requests("get", h.id()), "one GET for the envd token, then cached");
-            other.readFiles(h.id(), 10, 100).await().atMost(WAIT);
+            other.listFiles(h.id(), SCAN).await().atMost(WAIT);
             assertEquals(1, fake.requests("get", h.id()));
         } finally {
             other.close();
@@ -342,7 +356,7 @@ class E2bContractTest extends E2bTestSupport {
     @Test
     void execRunsBashInTheProjectRootAndStreamsOutput() {
         SandboxHandle h = create(owner());
-        provider.writeFiles(h, Map.of("in.txt", "hello")).await().atMost(WAIT);
+        write(h, Map.of("in.txt", "hello"));
         ExecResult r = provider.exec(h.id(), "cat in.txt; echo; echo oops >&2; pwd; echo made > out.txt; exit 3",
                 Duration.ofSeconds(10), 10_000).await().atMost(WAIT);
         assertEquals(3, r.exitCode());
@@ -352,7 +366,7 @@ class E2bContractTest extends E2bTestSupport {
         assertFalse(r.truncated());
         assertFalse(r.timedOut());
         // Files a command writes are there for save-back.
-        assertEquals("made\n", provider.readFiles(h.id(), 100, 1000).await().atMost(WAIT).get("out.txt"));
+        assertEquals("made\n", readAll(h.id()).get("out.txt"));
 
         Recorded start = fake.recorded("process.start").get(0);
         assertEquals("application/connect+json", start.header("Content-Type"));
@@ -397,11 +411,11 @@ class E2bContractTest extends E2bTestSupport {
     @Test
     void everyDataPlaneCallNamesTheSandboxInHeadersAndNoControlPlaneCallCarriesTheToken() {
         SandboxHandle h = create(owner());
-        provider.writeFiles(h, Map.of("a.txt", "a")).await().atMost(WAIT);
-        provider.readFiles(h.id(), 10, 100).await().atMost(WAIT);
+        write(h, Map.of("a.txt", "a"));
+        readAll(h.id());
         provider.exec(h.id(), "true", Duration.ofSeconds(5), 100).await().atMost(WAIT);
         provider.get(h.id()).await().atMost(WAIT);
-        for (String op : List.of("health", "makedir", "files.write", "listdir", "files.read", "process.start")) {
+        for (String op : List.of("health", "makedir", "files.write", "files.read", "process.start")) {
             List<Recorded> requests = fake.recorded(op);
             assertFalse(requests.isEmpty(), op);
             for (Recorded r : requests) {

@@ -70,9 +70,9 @@ class E2bFaultTest extends E2bTestSupport {
         assertEquals(2, fake.requests("get", h.id()));
 
         fake.dropNext("files.write", 1);
-        provider.writeFiles(h, Map.of("a.txt", "a")).await().atMost(WAIT);
+        write(h, Map.of("a.txt", "a"));
         assertEquals(2, fake.requests("files.write", h.id()));
-        assertEquals(Map.of("a.txt", "a"), provider.readFiles(h.id(), 10, 100).await().atMost(WAIT));
+        assertEquals(Map.of("a.txt", "a"), readAll(h.id()));
     }
 
     @Test
@@ -93,7 +93,7 @@ class E2bFaultTest extends E2bTestSupport {
         }
         // 1,200 files are three batches of 500; the sandbox dies after the first batch was written.
         fake.vanishAfter("files.write", 1);
-        ProviderException e = assertThrows(ProviderException.class, () -> provider.writeFiles(h, files).await().atMost(WAIT));
+        ProviderException e = assertThrows(ProviderException.class, () -> write(h, files));
         assertEquals(Kind.GONE, e.kind(), e.getMessage());
         assertTrue(fake.requests("files.write", h.id()) <= 3, "a 502 is never retried: " + fake.requests("files.write", h.id()));
     }
@@ -113,7 +113,7 @@ class E2bFaultTest extends E2bTestSupport {
         SandboxHandle h = create(owner());
         fake.failNext("files.write", 1, 507, null);
         ProviderException full = assertThrows(ProviderException.class,
-                () -> provider.writeFiles(h, Map.of("a.txt", "a")).await().atMost(WAIT));
+                () -> write(h, Map.of("a.txt", "a")));
         assertEquals(Kind.QUOTA, full.kind());
 
         fake.failNext("get", 1, 401, null);
@@ -121,9 +121,9 @@ class E2bFaultTest extends E2bTestSupport {
         assertEquals(Kind.FAILED, denied.kind());
         assertFalse(denied.getMessage().contains(E2bFake.API_KEY));
 
-        fake.failNext("listdir", 1, 401, null);
+        fake.failNext("process.start", 1, 401, null);
         ProviderException envd = assertThrows(ProviderException.class,
-                () -> provider.readFiles(h.id(), 10, 10).await().atMost(WAIT));
+                () -> readAll(h.id()));
         assertFalse(envd.getMessage().contains(h.accessToken()));
     }
 
@@ -176,6 +176,6 @@ class E2bFaultTest extends E2bTestSupport {
         SandboxHandle h = provider.create(new SandboxSpec(null, Duration.ofMinutes(5), metadata(owner()), Map.of()))
                 .await().atMost(WAIT);
         assertEquals(3, fake.requests("health", h.id()));
-        provider.writeFiles(h, Map.of("a.txt", "a")).await().atMost(WAIT);
+        write(h, Map.of("a.txt", "a"));
     }
 }

@@ -1,6 +1,12 @@
 package dev.switchboard.provider.e2b;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -13,7 +19,11 @@ import org.junit.jupiter.api.AfterEach;
 
 import dev.switchboard.fake.e2b.E2bFake;
 import dev.switchboard.fake.e2b.InjectE2bFake;
+import dev.switchboard.provider.FileData;
+import dev.switchboard.provider.FileEntry;
+import dev.switchboard.provider.FileListing;
 import dev.switchboard.provider.SandboxHandle;
+import dev.switchboard.provider.ScanSpec;
 import dev.switchboard.provider.SandboxMetadata;
 import dev.switchboard.provider.SandboxSpec;
 import io.smallrye.common.annotation.Identifier;
@@ -82,6 +92,26 @@ abstract class E2bTestSupport {
     SandboxHandle create(String owner, Duration timeout) {
         return provider.create(new SandboxSpec(null, timeout, metadata(owner), Map.of())).await().atMost(WAIT);
     }
+
+    /** Writes text files through the binary SPI and insists that none was skipped. */
+    void write(SandboxHandle h, Map<String, String> files) {
+        List<FileData> data = new ArrayList<>();
+        new TreeMap<>(files).forEach((path, text) -> data.add(new FileData(path, text.getBytes(StandardCharsets.UTF_8), false)));
+        assertEquals(List.of(), provider.writeFiles(h, data).await().atMost(WAIT));
+    }
+
+    /** Every regular file of the project root as text, as save-back would see it: one scan, one archive read. */
+    Map<String, String> readAll(String sandboxId) {
+        FileListing listing = provider.listFiles(sandboxId, SCAN).await().atMost(WAIT);
+        List<String> paths = listing.entries().stream().filter(e -> e.type() == FileEntry.Type.FILE)
+                .map(FileEntry::path).toList();
+        Map<String, String> texts = new TreeMap<>();
+        provider.readFiles(sandboxId, paths, 1 << 20, 64 << 20).await().atMost(WAIT)
+                .forEach((path, f) -> texts.put(path, new String(f.content(), StandardCharsets.UTF_8)));
+        return texts;
+    }
+
+    static final ScanSpec SCAN = new ScanSpec(List.of("node_modules", ".git"), List.of(), 10_000, 1 << 20);
 
     static String owner() {
         return "owner-" + UUID.randomUUID().toString().substring(0, 8);

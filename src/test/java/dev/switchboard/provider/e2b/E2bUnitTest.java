@@ -225,9 +225,14 @@ class E2bUnitTest {
     void projectPathsMapToAbsoluteDestinationsAndBack() {
         assertEquals("/home/user/project/src/a.js", E2bSandboxProvider.absolutePath("/home/user/project", "src/a.js"));
         assertEquals("/home/user/project/a", E2bSandboxProvider.absolutePath("/home/user/project/", "a"));
-        for (String bad : new String[] { "", "/etc/passwd", "../x", "a/../../x", "a/./b", "a//b", "dir/", "a\\b", "a\"b",
+        for (String bad : new String[] { "", "/etc/passwd", "../x", "a/../../x", "a/./b", "a//b", "dir/", "a\\b",
                 "a\r\nContent-Type: x", "nul\0" }) {
             assertThrows(ProviderException.class, () -> E2bSandboxProvider.absolutePath("/r", bad), bad);
+        }
+        assertEquals("/r/a\"b", E2bSandboxProvider.absolutePath("/r", "a\"b"), "quotes are valid in project paths");
+        assertTrue(E2bEnvdClient.isPlainName("/r/[id]/x y.tsx"));
+        for (String other : new String[] { "/r/a\"b", "/r/ünï.txt", "/r/a\\b", "/r/a\nb" }) {
+            assertFalse(E2bEnvdClient.isPlainName(other), other);
         }
         assertEquals("src/a.js", E2bSandboxProvider.relativePath("/home/user/project", "/home/user/project/src/a.js"));
         assertNull(E2bSandboxProvider.relativePath("/home/user/project", "/home/user/project2/a"));
