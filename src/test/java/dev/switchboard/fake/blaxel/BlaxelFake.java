@@ -49,6 +49,8 @@ import io.vertx.core.json.JsonObject;
 /**
  * Blaxel on one loopback port (control plane under {@code /v0}, each sandbox-api under
  * {@code /run/<workspace>/sandboxes/<name>}), stateful and strict as the real one, with faults on demand. Thread-safe.
+ * Each sandbox's file system is a real temporary directory and {@code POST /process} runs the real command in it with
+ * bash, unchanged; absolute paths under /tmp are the host's /tmp (see {@code Sb.host}), the rest lives in the directory.
  */
 public final class BlaxelFake implements AutoCloseable {
 
@@ -1455,7 +1457,7 @@ public final class BlaxelFake implements AutoCloseable {
                 Path root = dir;
                 try (Stream<Path> all = Files.walk(root)) {
                     for (Path f : all.filter(Files::isRegularFile).toList()) {
-                        text.put("/" + root.relativize(f).toString(), Files.readString(f, StandardCharsets.UTF_8));
+                        text.put("/" + root.relativize(f).toString(), new String(Files.readAllBytes(f), StandardCharsets.UTF_8));
                     }
                 } catch (IOException | java.io.UncheckedIOException e) {
                     throw new IllegalStateException("could not read the files of sandbox " + name, e);
