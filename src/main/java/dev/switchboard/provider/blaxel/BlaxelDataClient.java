@@ -1,12 +1,8 @@
 package dev.switchboard.provider.blaxel;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -18,29 +14,23 @@ import dev.switchboard.provider.ProviderCalls.Idempotency;
 import dev.switchboard.provider.ProviderException;
 import dev.switchboard.provider.ProviderException.Kind;
 import dev.switchboard.provider.blaxel.BlaxelModel.Sandbox;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.ext.web.client.HttpRequest;
 import io.vertx.mutiny.ext.web.client.HttpResponse;
 import io.vertx.mutiny.ext.web.client.WebClient;
+import io.vertx.mutiny.ext.web.multipart.MultipartForm;
 
 /**
- * Blaxel's data plane (sandbox-api at the sandbox's {@code metadata.url}): tree writes, directory walks, file
- * downloads and commands, guarded by the same {@link ProviderCalls} as the control plane.
+ * Blaxel's data plane (sandbox-api at the sandbox's {@code metadata.url}): tree and multipart writes, listings and
+ * commands, guarded by the same {@link ProviderCalls} as the control plane.
  */
 public final class BlaxelDataClient {
 
     private static final String PROVIDER = BlaxelClient.PROVIDER;
     private static final String JSON = "application/json";
-    private static final String OCTETS = "application/octet-stream";
-    /** Downloads and directory listings in flight at once for one save-back. */
-    static final int READ_CONCURRENCY = 8;
-    /** Tree writes in flight at once for one restore; a 20 MiB fragment is three 8 MiB requests. */
-    static final int WRITE_CONCURRENCY = 4;
-    /** Deeper trees are not walked: a symlinked directory loop must not make save-back endless. */
-    static final int MAX_DEPTH = 32;
+    static final String OCTETS = "application/octet-stream";
 
     private final WebClient web;
     private final ProviderCalls calls;
@@ -64,91 +54,37 @@ public final class BlaxelDataClient {
 
     // ---- writes ----
 
-    /**
-     * Writes the files under {@code root} with {@code PUT /filesystem/tree/{root}}, in as few requests as
-     * {@code maxRequestBytes} allows, {@value #WRITE_CONCURRENCY} at a time. Whole-file writes are idempotent, so a
-     * 502/503/504 (typically the first request after standby) is retried.
-     */
-    public Uni<Void> writeTree(String name, String baseUrl, String root, Map<String, String> files, long maxRequestBytes) {
-        List<Map<String, String>> chunks = BlaxelMapping.treeChunks(files, maxRequestBytes);
-        if (chunks.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
+    /** One {@code PUT /filesystem/tree/{root}} of text files keyed by their path under {@code root}. */
+    public Uni<Void> writeChunk(String name, String baseUrl, String root, Map<String, String> chunk) {
         String url = baseUrl + "/filesystem/tree/" + BlaxelMapping.encodePath(root);
-        return Multi.createFrom().iterable(chunks)
-                .onItem().transformToUni(chunk -> {
-                    byte[] body = toJson(new BlaxelModel.TreeRequest(chunk));
-                    return calls.call("tree.write", Idempotency.IDEMPOTENT, () -> send(HttpMethod.PUT, url, JSON,
-                            Buffer.buffer(body), callTimeout)
-                            .chain(r -> r.statusCode() / 100 == 2 ? Uni.createFrom().voidItem() : failure("tree.write", name, r)));
-                })
-                .merge(WRITE_CONCURRENCY)
-                .collect().last()
-                .replaceWithVoid();
-    }
-
-    // ---- reads ----
-
-    private record Dir(String path, String relative, int depth) {
-    }
-
-    private record Listed(Dir dir, Optional<BlaxelModel.Directory> listing) {
-    }
-
-    private record Candidate(String relative, String path) {
+        byte[] body = toJson(new BlaxelModel.TreeRequest(chunk));
+        return calls.call("tree.write", Idempotency.IDEMPOTENT, () -> send(HttpMethod.PUT, url, JSON, Buffer.buffer(body),
+                callTimeout).chain(r -> r.statusCode() / 100 == 2 ? Uni.createFrom().voidItem() : failure("tree.write", name, r)));
     }
 
     /**
-     * Reads the UTF-8 text files under {@code root} for save-back: a walk of {@code GET /filesystem/{dir}}, then one
-     * {@code GET /filesystem/{file}} per file (raw bytes), both {@value #READ_CONCURRENCY} at a time. Files larger
-     * than {@code maxFileBytes} or not strict UTF-8 are skipped; at most {@code maxFiles} are read, in path order.
-     * A missing root is an empty project, not an error.
+     * Writes one file with {@code PUT /filesystem/{path}} as multipart/form-data ({@code file} plus {@code permissions}),
+     * which carries any bytes; sandbox-api makes the parent directories. Idempotent like the tree write. Above 5 MiB
+     * Blaxel's SDK switches to the multipart-upload API; Switchboard's fragments stay below that.
      */
-    public Uni<Map<String, String>> readTree(String name, String baseUrl, String root, int maxFiles, long maxFileBytes) {
-        if (maxFiles <= 0) {
-            return Uni.createFrom().item(Map.of());
-        }
-        List<Candidate> candidates = new ArrayList<>();
-        return walk(name, baseUrl, List.of(new Dir(root, "", 0)), candidates, maxFileBytes)
-                .chain(() -> {
-                    candidates.sort(Comparator.comparing(Candidate::relative));
-                    return download(name, baseUrl, candidates, 0, new TreeMap<>(), maxFiles, maxFileBytes);
-                });
+    public Uni<Void> upload(String name, String baseUrl, String path, byte[] content, String permissions) {
+        String url = baseUrl + "/filesystem/" + BlaxelMapping.encodePath(path);
+        return calls.call("fs.write", Idempotency.IDEMPOTENT, () -> {
+            io.vertx.ext.web.multipart.MultipartForm form = io.vertx.ext.web.multipart.MultipartForm.create()
+                    .attribute("permissions", permissions)
+                    .binaryFileUpload("file", uploadName(path), io.vertx.core.buffer.Buffer.buffer(content), OCTETS);
+            HttpRequest<Buffer> request = web.requestAbs(HttpMethod.PUT, url).timeout(Math.max(1, callTimeout.toMillis()));
+            headers.forEach(request::putHeader);
+            request.putHeader("Accept", JSON);
+            return request.sendMultipartForm(MultipartForm.newInstance(form))
+                    .chain(r -> r.statusCode() / 100 == 2 ? Uni.createFrom().voidItem() : failure("fs.write", name, r));
+        });
     }
 
-    private Uni<Void> walk(String name, String baseUrl, List<Dir> level, List<Candidate> found, long maxFileBytes) {
-        if (level.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return Multi.createFrom().iterable(level)
-                .onItem().transformToUni(dir -> listDirectory(name, baseUrl, dir.path()).map(l -> new Listed(dir, l)))
-                .merge(READ_CONCURRENCY)
-                .collect().asList()
-                .chain(results -> {
-                    List<Dir> next = new ArrayList<>();
-                    for (Listed listed : results) {
-                        Dir dir = listed.dir();
-                        if (listed.listing().isEmpty()) {
-                            continue; // missing root, or removed while we walked: nothing to save from it
-                        }
-                        BlaxelModel.Directory d = listed.listing().get();
-                        for (BlaxelModel.FileEntry f : d.files() == null ? List.<BlaxelModel.FileEntry> of() : d.files()) {
-                            if (usableName(f.name()) && (f.size() == null || f.size() <= maxFileBytes)) {
-                                found.add(new Candidate(dir.relative() + f.name(), child(dir.path(), f.name())));
-                            }
-                        }
-                        if (dir.depth() >= MAX_DEPTH) {
-                            continue;
-                        }
-                        for (BlaxelModel.Subdirectory s : d.subdirectories() == null ? List.<BlaxelModel.Subdirectory> of()
-                                : d.subdirectories()) {
-                            if (usableName(s.name())) {
-                                next.add(new Dir(child(dir.path(), s.name()), dir.relative() + s.name() + "/", dir.depth() + 1));
-                            }
-                        }
-                    }
-                    return walk(name, baseUrl, next, found, maxFileBytes);
-                });
+    /** The part's filename: the URL names the file, so a plain ASCII name keeps the form header simple. */
+    static String uploadName(String path) {
+        String base = path.substring(path.lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9._-]", "_");
+        return base.isEmpty() ? "file" : base;
     }
 
     /**
@@ -180,51 +116,6 @@ public final class BlaxelDataClient {
                 }));
     }
 
-    private Uni<Map<String, String>> download(String name, String baseUrl, List<Candidate> candidates, int from,
-            Map<String, String> result, int maxFiles, long maxFileBytes) {
-        if (from >= candidates.size() || result.size() >= maxFiles) {
-            return Uni.createFrom().item(result);
-        }
-        // Read only as many as may still be kept; skipped files (binary, grown, vanished) make room for the next ones.
-        int to = Math.min(candidates.size(), from + (maxFiles - result.size()));
-        return Multi.createFrom().iterable(candidates.subList(from, to))
-                .onItem().transformToUni(c -> readFile(name, baseUrl, c.path(), maxFileBytes)
-                        .map(text -> text.map(t -> Map.entry(c.relative(), t))))
-                .merge(READ_CONCURRENCY)
-                .collect().asList()
-                .chain(read -> {
-                    read.forEach(entry -> entry.ifPresent(e -> result.put(e.getKey(), e.getValue())));
-                    return download(name, baseUrl, candidates, to, result, maxFiles, maxFileBytes);
-                });
-    }
-
-    private Uni<Optional<String>> readFile(String name, String baseUrl, String path, long maxFileBytes) {
-        String url = baseUrl + "/filesystem/" + BlaxelMapping.encodePath(path);
-        return calls.call("fs.read", Idempotency.IDEMPOTENT, () -> send(HttpMethod.GET, url, OCTETS, null, callTimeout)
-                .chain(r -> {
-                    if (r.statusCode() == 404) {
-                        return goneOrElse(name, "fs.read", r, Optional.<String> empty());
-                    }
-                    if (r.statusCode() != 200) {
-                        return failure("fs.read", name, r);
-                    }
-                    Buffer body = r.body();
-                    byte[] bytes = body == null ? new byte[0] : body.getBytes();
-                    return Uni.createFrom().item(bytes.length > maxFileBytes ? Optional.<String> empty()
-                            : BlaxelMapping.strictUtf8(bytes));
-                }));
-    }
-
-    /** A plain entry name: anything else in a listing could point the walk outside the root. */
-    private static boolean usableName(String name) {
-        return name != null && !name.isEmpty() && !name.equals(".") && !name.equals("..") && name.indexOf('/') < 0
-                && name.indexOf('\0') < 0;
-    }
-
-    private static String child(String dir, String name) {
-        return dir.equals("/") ? "/" + name : dir + "/" + name;
-    }
-
     // ---- commands ----
 
     /**
@@ -245,7 +136,7 @@ public final class BlaxelDataClient {
     }
 
     /** The process's answer, or empty when it could not start (422). */
-    private Uni<Optional<BlaxelModel.ProcessResponse>> startProcess(String name, String baseUrl, String root, String command,
+    Uni<Optional<BlaxelModel.ProcessResponse>> startProcess(String name, String baseUrl, String root, String command,
             Duration timeout) {
         BlaxelModel.ProcessRequest request = new BlaxelModel.ProcessRequest(command, root, true,
                 BlaxelMapping.timeoutSeconds(timeout));
@@ -315,10 +206,12 @@ public final class BlaxelDataClient {
      * means a blip (retried) or, for a 404, a real error.
      */
     private <T> Uni<T> failure(String operation, String name, HttpResponse<Buffer> r) {
-        int status = r.statusCode();
+        return failure(operation, name, r.statusCode(), r.bodyAsString(), r.getHeader("Retry-After"));
+    }
+
+    <T> Uni<T> failure(String operation, String name, int status, String body, String retryAfter) {
         ProviderException error = ProviderException.fromStatus(PROVIDER, operation, status,
-                BlaxelMapping.errorBody(r.bodyAsString()).message(), ProviderException.parseRetryAfter(r.getHeader("Retry-After")),
-                false);
+                BlaxelMapping.errorBody(body).message(), ProviderException.parseRetryAfter(retryAfter), false);
         if (status != 404 && status != 502 && status != 503 && status != 504) {
             return Uni.createFrom().failure(error);
         }

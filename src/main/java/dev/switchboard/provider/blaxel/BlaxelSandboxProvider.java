@@ -1,5 +1,6 @@
 package dev.switchboard.provider.blaxel;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +20,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.switchboard.common.SwitchboardConfig;
 import dev.switchboard.provider.ExecResult;
+import dev.switchboard.provider.FileData;
+import dev.switchboard.provider.FileEntry;
+import dev.switchboard.provider.FileListing;
 import dev.switchboard.provider.ProviderCalls;
 import dev.switchboard.provider.ProviderException;
 import dev.switchboard.provider.ProviderException.Kind;
@@ -27,12 +31,16 @@ import dev.switchboard.provider.SandboxInfo;
 import dev.switchboard.provider.SandboxMetadata;
 import dev.switchboard.provider.SandboxProvider;
 import dev.switchboard.provider.SandboxSpec;
+import dev.switchboard.provider.ScanSpec;
+import dev.switchboard.provider.SkippedFile;
 import dev.switchboard.provider.blaxel.BlaxelClient.CreateResult;
 import dev.switchboard.provider.blaxel.BlaxelModel.Sandbox;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.ext.web.client.WebClient;
 
@@ -56,13 +64,17 @@ public class BlaxelSandboxProvider implements SandboxProvider {
     static final Duration NOT_FOUND_GRACE = Duration.ofSeconds(30);
     /** The port name of the sandbox URL's HTTP port in {@code spec.runtime.ports}. */
     static final String PORT_NAME = "http";
+    /** How many entries the text-only read scans. */
+    static final int LEGACY_MAX_ENTRIES = 100_000;
 
     private final SwitchboardConfig config;
     private final SwitchboardConfig.Blaxel blaxel;
     private final Vertx vertx;
     private final BlaxelClient client;
     private final BlaxelDataClient data;
+    private final BlaxelFiles files;
     private final WebClient web;
+    private final HttpClient http;
     private final String root;
     private final SecureRandom random = new SecureRandom();
 
@@ -81,6 +93,10 @@ public class BlaxelSandboxProvider implements SandboxProvider {
                 .setFollowRedirects(false)
                 .setUserAgent("switchboard"));
         this.data = new BlaxelDataClient(web, client.calls(), client.headers(), client::fetch, json, callTimeout);
+        // Downloads stream into a file, which the web client's buffered bodies cannot do.
+        this.http = vertx.createHttpClient(new HttpClientOptions()
+                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, callTimeout.toMillis())));
+        this.files = new BlaxelFiles(data, client.calls(), client.headers(), vertx, http);
         this.root = BlaxelMapping.normalizeRoot(blaxel.projectRoot());
         LOG.infof("Blaxel provider: %s, workspace %s", blaxel.apiUrl(), blaxel.workspace().orElse("(key default)"));
     }
@@ -89,6 +105,7 @@ public class BlaxelSandboxProvider implements SandboxProvider {
     void close() {
         client.close();
         web.close();
+        http.close();
     }
 
     /** The guard of every call to Blaxel (tests look at its breaker). */
@@ -285,17 +302,62 @@ public class BlaxelSandboxProvider implements SandboxProvider {
     // ---- data plane ----
 
     @Override
-    public Uni<Void> writeFiles(SandboxHandle sandbox, Map<String, String> files) {
+    public Uni<List<SkippedFile>> writeFiles(SandboxHandle sandbox, List<FileData> files) {
         if (files.isEmpty()) {
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().item(List.of());
         }
         Uni<String> url = sandbox.url() != null ? Uni.createFrom().item(sandbox.url()) : liveUrl(sandbox.id());
-        return onCallerContext(url.chain(u -> data.writeTree(sandbox.id(), u, root, files, blaxel.treeWriteBytes().asLongValue())));
+        return onCallerContext(url.chain(u -> this.files.write(sandbox.id(), u, root, files,
+                blaxel.treeWriteBytes().asLongValue())));
     }
 
     @Override
+    public Uni<FileListing> listFiles(String sandboxId, ScanSpec scan) {
+        return onCallerContext(liveUrl(sandboxId).chain(url -> files.list(sandboxId, url, root, scan)));
+    }
+
+    @Override
+    public Uni<Map<String, FileData>> readFiles(String sandboxId, List<String> paths, long maxFileBytes, long maxTotalBytes) {
+        if (paths.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return onCallerContext(liveUrl(sandboxId).chain(url -> files.read(sandboxId, url, root, paths, maxFileBytes,
+                maxTotalBytes)));
+    }
+
+    /** The text-only form, kept until it leaves the SPI: any file not written is a failure here. */
+    @Override
+    public Uni<Void> writeFiles(SandboxHandle sandbox, Map<String, String> files) {
+        List<FileData> data = new TreeMap<>(files).entrySet().stream()
+                .map(e -> new FileData(e.getKey(), e.getValue().getBytes(StandardCharsets.UTF_8), false)).toList();
+        return writeFiles(sandbox, data).map(skipped -> {
+            if (!skipped.isEmpty()) {
+                throw new ProviderException(Kind.BAD_REQUEST, "blaxel did not write " + skipped);
+            }
+            return null;
+        });
+    }
+
+    /** The text-only form, kept until it leaves the SPI: a scan, then one archive of the candidates. */
+    @Override
     public Uni<Map<String, String>> readFiles(String sandboxId, int maxFiles, long maxFileBytes) {
-        return onCallerContext(liveUrl(sandboxId).chain(url -> data.readTree(sandboxId, url, root, maxFiles, maxFileBytes)));
+        if (maxFiles <= 0) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return listFiles(sandboxId, new ScanSpec(List.of(), List.of(), LEGACY_MAX_ENTRIES, 0)).chain(listing -> {
+            List<String> candidates = listing.entries().stream()
+                    .filter(e -> e.type() == FileEntry.Type.FILE && e.size() <= maxFileBytes)
+                    .map(FileEntry::path).sorted().toList();
+            return readFiles(sandboxId, candidates, maxFileBytes, Long.MAX_VALUE);
+        }).map(read -> {
+            Map<String, String> text = new TreeMap<>();
+            new TreeMap<>(read).forEach((path, f) -> {
+                if (text.size() < maxFiles) {
+                    BlaxelMapping.strictUtf8(f.content()).ifPresent(t -> text.put(path, t));
+                }
+            });
+            return text;
+        });
     }
 
     @Override

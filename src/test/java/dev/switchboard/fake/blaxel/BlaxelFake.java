@@ -6,9 +6,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,12 +28,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Vertx;
@@ -46,6 +49,8 @@ import io.vertx.core.json.JsonObject;
 /**
  * Blaxel on one loopback port (control plane under {@code /v0}, each sandbox-api under
  * {@code /run/<workspace>/sandboxes/<name>}), stateful and strict as the real one, with faults on demand. Thread-safe.
+ * Each sandbox's file system is a real temporary directory and {@code POST /process} runs the real command in it with
+ * bash, unchanged; absolute paths under /tmp are the host's /tmp (see {@code Sb.host}), the rest lives in the directory.
  */
 public final class BlaxelFake implements AutoCloseable {
 
@@ -164,6 +169,7 @@ public final class BlaxelFake implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        sandboxes.values().forEach(Sb::destroy);
         if (vertx != null) {
             try {
                 vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -268,7 +274,7 @@ public final class BlaxelFake implements AutoCloseable {
 
     /** The sandbox disappears at once, without a tombstone (lost host, expiry cleanup behind the caller's back). */
     public synchronized void vanish(String name) {
-        sandboxes.remove(name);
+        Optional.ofNullable(sandboxes.remove(name)).ifPresent(Sb::destroy);
     }
 
     /** The sandbox addressed by the next data-plane request of {@code operation} vanishes just before it is served. */
@@ -353,17 +359,34 @@ public final class BlaxelFake implements AutoCloseable {
 
     /** Writes a file inside a sandbox, as a process running in it would. */
     public synchronized void putFile(String name, String absolutePath, String content) {
-        Sb sb = existing(name);
-        sb.write(normalize(absolutePath), content.getBytes(StandardCharsets.UTF_8));
+        putBytes(name, absolutePath, content.getBytes(StandardCharsets.UTF_8));
     }
 
     public synchronized void putBytes(String name, String absolutePath, byte[] content) {
-        existing(name).write(normalize(absolutePath), content.clone());
+        try {
+            existing(name).write(normalize(absolutePath), content, null);
+        } catch (IOException e) {
+            throw new IllegalStateException("could not write " + absolutePath + " in " + name, e);
+        }
     }
 
     public synchronized Optional<String> file(String name, String absolutePath) {
-        byte[] bytes = existing(name).files.get(normalize(absolutePath));
-        return bytes == null ? Optional.empty() : Optional.of(new String(bytes, StandardCharsets.UTF_8));
+        return bytes(name, absolutePath).map(b -> new String(b, StandardCharsets.UTF_8));
+    }
+
+    /** A regular file's content in a sandbox, as a process in it would read it. */
+    public synchronized Optional<byte[]> bytes(String name, String absolutePath) {
+        Path p = existing(name).host(normalize(absolutePath));
+        try {
+            return Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) ? Optional.of(Files.readAllBytes(p)) : Optional.empty();
+        } catch (IOException e) {
+            throw new IllegalStateException("could not read " + absolutePath + " in " + name, e);
+        }
+    }
+
+    /** The host directory that holds a sandbox's file system (its "/", except /tmp: see {@link #host}). */
+    public synchronized Path directory(String name) {
+        return existing(name).dir();
     }
 
     /** Cancels every pending fault, keeping the sandboxes (the provider's outage is over). */
@@ -379,6 +402,7 @@ public final class BlaxelFake implements AutoCloseable {
 
     /** Forgets all sandboxes, counters, recorded requests and faults, and restores the default knobs. */
     public synchronized void reset() {
+        sandboxes.values().forEach(Sb::destroy);
         sandboxes.clear();
         clearFaults();
         counters.clear();
@@ -405,6 +429,7 @@ public final class BlaxelFake implements AutoCloseable {
             }
             String body = ar.result().toString(StandardCharsets.UTF_8);
             Exchange x = new Exchange(req, route);
+            x.raw = ar.result().getBytes();
             if (route == null) {
                 x.json(404, new JsonObject().put("error", "Not Found"));
                 return;
@@ -604,6 +629,7 @@ public final class BlaxelFake implements AutoCloseable {
                 Sb squatter = new Sb(name, taken.ours() ? labels : Map.of("owner", "someone-else"), spec.copy(), now,
                         sandboxUrl(name));
                 squatter.status = taken.status();
+                Optional.ofNullable(sandboxes.get(name)).ifPresent(Sb::destroy);
                 squatter.statusSince = now;
                 squatter.state = taken.status().equals("DEPLOYED") ? "RUNNING" : null;
                 sandboxes.put(name, squatter);
@@ -730,7 +756,7 @@ public final class BlaxelFake implements AutoCloseable {
         Sb sb;
         synchronized (this) {
             if (take(vanishOn, op)) {
-                sandboxes.remove(name);
+                Optional.ofNullable(sandboxes.remove(name)).ifPresent(Sb::destroy);
             }
             Instant now = Instant.now();
             advanceAll(now);
@@ -758,7 +784,7 @@ public final class BlaxelFake implements AutoCloseable {
         switch (op) {
             case TREE_WRITE -> treeWrite(x, sb, body);
             case FS_READ -> fsRead(x, sb);
-            case FS_WRITE -> fsWrite(x, sb, body);
+            case FS_WRITE -> fsWrite(x, sb, body, x.raw);
             case FS_DELETE -> fsDelete(x, sb);
             case PROCESS -> process(x, sb, body);
             case MCP -> mcp(x, body);
@@ -797,8 +823,16 @@ public final class BlaxelFake implements AutoCloseable {
                     return;
                 }
             }
-            sb.dirs.add(root);
-            targets.forEach(sb::write);
+            try {
+                Files.createDirectories(sb.host(root));
+                for (Map.Entry<String, byte[]> t : targets.entrySet()) {
+                    sb.write(t.getKey(), t.getValue(), null);
+                }
+            } catch (IOException e) {
+                // Like sandbox-api: files before the failing one stay written.
+                x.json(422, new JsonObject().put("error", "failed to write tree: " + e));
+                return;
+            }
         }
         x.json(200, new JsonObject().put("path", root).put("message", "Tree written successfully"));
     }
@@ -807,12 +841,21 @@ public final class BlaxelFake implements AutoCloseable {
         String path = resolvePath(x.route.rest());
         String accept = x.req.getHeader("Accept");
         boolean raw = "true".equals(x.req.getParam("download")) || (accept != null && accept.contains("application/octet-stream"));
-        byte[] content;
+        byte[] content = null;
         JsonObject listing = null;
+        JsonObject meta = null;
         synchronized (this) {
-            content = sb.files.get(path);
-            if (content == null && sb.isDir(path)) {
-                listing = sb.listing(path);
+            Path p = sb.host(path);
+            try {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    listing = sb.listing(path);
+                } else if (Files.isRegularFile(p)) {
+                    content = Files.readAllBytes(p);
+                    meta = fileJson(path, p);
+                }
+            } catch (IOException e) {
+                x.json(500, new JsonObject().put("error", "failed to read " + path + ": " + e));
+                return;
             }
         }
         if (listing != null) {
@@ -822,33 +865,69 @@ public final class BlaxelFake implements AutoCloseable {
         } else if (raw) {
             x.send(200, "application/octet-stream", Buffer.buffer(content), Map.of());
         } else {
-            x.json(200, fileJson(path, content).put("content", new String(content, StandardCharsets.UTF_8)));
+            x.json(200, meta.put("content", new String(content, StandardCharsets.UTF_8)));
         }
     }
 
-    private void fsWrite(Exchange x, Sb sb, String body) {
+    /** A JSON body ({@code content}, {@code isDirectory}, {@code permissions}) or multipart ({@code file}, {@code permissions}). */
+    private void fsWrite(Exchange x, Sb sb, String body, byte[] raw) {
         String path = resolvePath(x.route.rest());
-        JsonObject in;
-        try {
-            in = new JsonObject(body);
-        } catch (DecodeException e) {
-            x.json(400, new JsonObject().put("error", "invalid request body"));
+        String type = x.req.getHeader("Content-Type");
+        boolean directory;
+        byte[] content;
+        String permissions;
+        if (type != null && type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
+            Map<String, Part> parts = multipart(type, raw);
+            Part file = parts.get("file");
+            if (parts.isEmpty() || file == null || file.filename() == null) {
+                x.json(400, new JsonObject().put("error", "multipart form needs a file field with a filename"));
+                return;
+            }
+            directory = false;
+            content = file.content();
+            permissions = parts.containsKey("permissions") ? new String(parts.get("permissions").content(), StandardCharsets.UTF_8)
+                    : null;
+        } else {
+            JsonObject in;
+            try {
+                in = new JsonObject(body);
+            } catch (DecodeException e) {
+                x.json(400, new JsonObject().put("error", "invalid request body"));
+                return;
+            }
+            directory = Boolean.TRUE.equals(in.getBoolean("isDirectory"));
+            content = in.getString("content", "").getBytes(StandardCharsets.UTF_8);
+            permissions = in.getString("permissions");
+        }
+        if (permissions != null && !permissions.matches("[0-7]{3,4}")) {
+            x.json(400, new JsonObject().put("error", "invalid permissions: " + permissions));
             return;
         }
         synchronized (this) {
-            if (Boolean.TRUE.equals(in.getBoolean("isDirectory"))) {
-                if (sb.files.containsKey(path)) {
-                    x.json(422, new JsonObject().put("error", "a file exists at " + path));
-                    return;
+            try {
+                if (directory) {
+                    Path p = sb.host(path);
+                    if (Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                        x.json(422, new JsonObject().put("error", "a file exists at " + path));
+                        return;
+                    }
+                    String conflict = sb.conflict(path + "/x");
+                    if (conflict != null) {
+                        x.json(422, new JsonObject().put("error", conflict));
+                        return;
+                    }
+                    Files.createDirectories(p);
+                } else {
+                    String conflict = sb.conflict(path);
+                    if (conflict != null) {
+                        x.json(422, new JsonObject().put("error", conflict));
+                        return;
+                    }
+                    sb.write(path, content, permissions);
                 }
-                sb.dirs.add(path);
-            } else {
-                String conflict = sb.conflict(path);
-                if (conflict != null) {
-                    x.json(422, new JsonObject().put("error", conflict));
-                    return;
-                }
-                sb.write(path, in.getString("content", "").getBytes(StandardCharsets.UTF_8));
+            } catch (IOException | IllegalArgumentException e) {
+                x.json(422, new JsonObject().put("error", "failed to write " + path + ": " + e.getMessage()));
+                return;
             }
         }
         x.json(200, new JsonObject().put("path", path).put("message", "File created successfully"));
@@ -858,23 +937,38 @@ public final class BlaxelFake implements AutoCloseable {
         String path = resolvePath(x.route.rest());
         boolean recursive = "true".equals(x.req.getParam("recursive"));
         synchronized (this) {
-            if (sb.files.remove(path) != null) {
-                x.json(200, new JsonObject().put("path", path).put("message", "File deleted"));
+            Path p = sb.host(path);
+            try {
+                if (Sb.isHostTmp(path) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    // /tmp is the host's: the fake deletes single files there, never directories.
+                    x.json(403, new JsonObject().put("error", "the fake does not delete directories under /tmp"));
+                    return;
+                }
+                if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                    x.json(404, new JsonObject().put("error", "file or directory not found: " + path));
+                    return;
+                }
+                if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.delete(p);
+                    x.json(200, new JsonObject().put("path", path).put("message", "File deleted"));
+                    return;
+                }
+                boolean empty;
+                try (Stream<Path> children = Files.list(p)) {
+                    empty = children.findAny().isEmpty();
+                }
+                if (!empty && !recursive) {
+                    x.json(422, new JsonObject().put("error", "directory not empty: " + path));
+                    return;
+                }
+                deleteTree(p);
+                if (path.equals("/")) {
+                    Files.createDirectories(p);
+                }
+            } catch (IOException e) {
+                x.json(422, new JsonObject().put("error", "failed to delete " + path + ": " + e));
                 return;
             }
-            if (!sb.isDir(path)) {
-                x.json(404, new JsonObject().put("error", "file or directory not found: " + path));
-                return;
-            }
-            String prefix = path.equals("/") ? "/" : path + "/";
-            boolean empty = sb.files.keySet().stream().noneMatch(p -> p.startsWith(prefix))
-                    && sb.dirs.stream().noneMatch(p -> p.startsWith(prefix));
-            if (!empty && !recursive) {
-                x.json(422, new JsonObject().put("error", "directory not empty: " + path));
-                return;
-            }
-            sb.files.keySet().removeIf(p -> p.startsWith(prefix));
-            sb.dirs.removeIf(p -> p.equals(path) || p.startsWith(prefix));
         }
         x.json(200, new JsonObject().put("path", path).put("message", "Directory deleted"));
     }
@@ -895,21 +989,21 @@ public final class BlaxelFake implements AutoCloseable {
         String workingDir = normalize(in.getString("workingDir", WORKDIR));
         int timeout = in.getInteger("timeout", 0);
         boolean wait = in.getBoolean("waitForCompletion", false);
-        Map<String, byte[]> files;
-        Set<String> dirs;
+        Path cwd;
+        Path home;
         synchronized (this) {
-            if (!sb.isDir(workingDir)) {
+            cwd = sb.host(workingDir);
+            home = sb.dir();
+            if (!Files.isDirectory(cwd)) {
                 x.json(422, new JsonObject().put("error", "failed to start process: chdir " + workingDir
                         + ": no such file or directory"));
                 return;
             }
-            files = new TreeMap<>(sb.files);
-            dirs = new TreeSet<>(sb.dirs);
         }
         String pid = Integer.toString(1000 + random.nextInt(60000));
         JsonObject env = in.getJsonObject("env", new JsonObject());
         Instant started = Instant.now();
-        var run = vertx.<JsonObject> executeBlocking(() -> runCommand(sb, files, dirs, workingDir, command, env, timeout)
+        var run = vertx.<JsonObject> executeBlocking(() -> runCommand(cwd, home, command, env, timeout)
                 .put("pid", pid).put("name", in.getString("name", pid)).put("command", command)
                 .put("workingDir", workingDir).put("startedAt", started.toString()), false);
         if (!wait) {
@@ -926,31 +1020,22 @@ public final class BlaxelFake implements AutoCloseable {
         });
     }
 
-    /** Runs the command in a temporary copy of the sandbox's file system, then writes its changes back. */
-    private JsonObject runCommand(Sb sb, Map<String, byte[]> files, Set<String> dirs, String workingDir, String command,
-            JsonObject env, int timeoutSeconds) throws IOException, InterruptedException {
-        Path tmp = Files.createTempDirectory("blaxel-fake-");
+    /**
+     * Runs the command for real with {@code /bin/bash -c}, unchanged, in the sandbox's directory; its absolute paths
+     * are the host's, which is why {@link Sb#host} serves /tmp from the host's /tmp. Blaxel reports a non-zero exit as
+     * {@code failed} and stdout/stderr as JSON strings (a NUL travels as {@code \u0000}).
+     */
+    private static JsonObject runCommand(Path cwd, Path home, String command, JsonObject env, int timeoutSeconds)
+            throws IOException, InterruptedException {
+        Path out = Files.createTempFile("blaxel-fake-out-", ".txt");
+        Path err = Files.createTempFile("blaxel-fake-err-", ".txt");
         try {
-            Path fsRoot = tmp.resolve("fs");
-            Files.createDirectories(fsRoot);
-            for (String d : dirs) {
-                Files.createDirectories(fsRoot.resolve(d.substring(1)));
-            }
-            for (Map.Entry<String, byte[]> f : files.entrySet()) {
-                Path p = fsRoot.resolve(f.getKey().substring(1));
-                Files.createDirectories(p.getParent());
-                Files.write(p, f.getValue());
-            }
-            Path cwd = workingDir.equals("/") ? fsRoot : fsRoot.resolve(workingDir.substring(1));
-            Files.createDirectories(cwd);
-            Path out = tmp.resolve("stdout");
-            Path err = tmp.resolve("stderr");
             ProcessBuilder builder = new ProcessBuilder("/bin/bash", "-c", command).directory(cwd.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(out.toFile()).redirectError(err.toFile());
             Map<String, String> processEnv = builder.environment();
             processEnv.keySet().retainAll(Set.of("PATH", "LANG", "LC_ALL"));
-            processEnv.put("HOME", fsRoot.toString());
+            processEnv.put("HOME", home.toString());
             env.forEach(e -> processEnv.put(e.getKey(), String.valueOf(e.getValue())));
             Process process = builder.start();
             long limit = timeoutSeconds > 0 ? timeoutSeconds : TimeUnit.MINUTES.toSeconds(10);
@@ -962,52 +1047,66 @@ public final class BlaxelFake implements AutoCloseable {
             }
             String stdout = Files.readString(out, StandardCharsets.UTF_8);
             String stderr = Files.readString(err, StandardCharsets.UTF_8);
-            Map<String, byte[]> after = new TreeMap<>();
-            Set<String> dirsAfter = new TreeSet<>();
-            Files.walkFileTree(fsRoot, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                    if (!dir.equals(fsRoot)) {
-                        dirsAfter.add("/" + fsRoot.relativize(dir).toString().replace(File.separatorChar, '/'));
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    if (attrs.isRegularFile()) {
-                        after.put("/" + fsRoot.relativize(file).toString().replace(File.separatorChar, '/'), Files.readAllBytes(file));
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-            synchronized (this) {
-                // Only the command's own changes are applied, so writes that raced with it are kept.
-                for (Map.Entry<String, byte[]> f : after.entrySet()) {
-                    byte[] before = files.get(f.getKey());
-                    if (before == null || !java.util.Arrays.equals(before, f.getValue())) {
-                        sb.files.put(f.getKey(), f.getValue());
-                    }
-                }
-                for (String path : files.keySet()) {
-                    if (!after.containsKey(path)) {
-                        sb.files.remove(path);
-                    }
-                }
-                sb.dirs.addAll(dirsAfter);
-                sb.dirs.removeIf(d -> dirs.contains(d) && !dirsAfter.contains(d));
-            }
             int exit = finished ? process.exitValue() : -1;
             String status = !finished ? "killed" : exit == 0 ? "completed" : "failed";
             return new JsonObject().put("status", status).put("exitCode", exit).put("stdout", stdout).put("stderr", stderr)
                     .put("logs", stdout + stderr).put("completedAt", Instant.now().toString());
         } finally {
-            deleteTree(tmp);
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
         }
     }
 
+    /** One part of a multipart/form-data body. */
+    private record Part(String filename, byte[] content) {
+    }
+
+    /** The parts of a multipart/form-data body by field name; empty when it cannot be parsed. */
+    static Map<String, Part> multipart(String contentType, byte[] body) {
+        Matcher m = Pattern.compile("boundary=\"?([^\";]+)\"?").matcher(contentType);
+        Map<String, Part> parts = new LinkedHashMap<>();
+        if (!m.find()) {
+            return parts;
+        }
+        byte[] delimiter = ("--" + m.group(1)).getBytes(StandardCharsets.ISO_8859_1);
+        int at = indexOf(body, delimiter, 0);
+        while (at >= 0) {
+            int start = at + delimiter.length;
+            if (start + 1 < body.length && body[start] == '-' && body[start + 1] == '-') {
+                break; // the closing delimiter
+            }
+            start += 2; // CRLF after the delimiter
+            int next = indexOf(body, ("\r\n--" + m.group(1)).getBytes(StandardCharsets.ISO_8859_1), start);
+            int headersEnd = indexOf(body, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1), start);
+            if (next < 0 || headersEnd < 0 || headersEnd > next) {
+                return Map.of();
+            }
+            String headers = new String(body, start, headersEnd - start, StandardCharsets.UTF_8);
+            Matcher name = Pattern.compile("(?i)content-disposition:[^\r\n]*?\\bname=\"([^\"]*)\"").matcher(headers);
+            Matcher filename = Pattern.compile("(?i)content-disposition:[^\r\n]*?\\bfilename=\"([^\"]*)\"").matcher(headers);
+            if (name.find()) {
+                parts.put(name.group(1), new Part(filename.find() ? filename.group(1) : null,
+                        java.util.Arrays.copyOfRange(body, headersEnd + 4, next)));
+            }
+            at = next + 2;
+        }
+        return parts;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle, int from) {
+        outer: for (int i = Math.max(0, from); i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
     private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
@@ -1135,16 +1234,41 @@ public final class BlaxelFake implements AutoCloseable {
         return d;
     }
 
-    private JsonObject fileJson(String path, byte[] content) {
+    private static JsonObject fileJson(String path, Path file) throws IOException {
+        BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        String permissions = attrs.isSymbolicLink() ? "lrwxrwxrwx"
+                : "-" + PosixFilePermissions.toString(Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS));
         return new JsonObject().put("name", path.substring(path.lastIndexOf('/') + 1)).put("path", path)
-                .put("size", content.length).put("permissions", "-rw-r--r--").put("owner", "root").put("group", "root")
-                .put("lastModified", Instant.now().toString());
+                .put("size", attrs.size()).put("permissions", permissions).put("owner", "root").put("group", "root")
+                .put("lastModified", attrs.lastModifiedTime().toInstant().toString());
+    }
+
+    /** {@code 0755} as permissions. */
+    static Set<PosixFilePermission> octal(String mode) {
+        int bits = Integer.parseInt(mode, 8);
+        Set<PosixFilePermission> perms = java.util.EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] order = { PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
+                PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
+                PosixFilePermission.GROUP_READ, PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
+                PosixFilePermission.OWNER_READ };
+        for (int i = 0; i < order.length; i++) {
+            if ((bits & (1 << i)) != 0) {
+                perms.add(order[i]);
+            }
+        }
+        return perms;
     }
 
     // ---- lifecycle ----
 
     private void advanceAll(Instant now) {
-        sandboxes.values().removeIf(sb -> !sb.advance(now));
+        sandboxes.values().removeIf(sb -> {
+            if (sb.advance(now)) {
+                return false;
+            }
+            sb.destroy();
+            return true;
+        });
     }
 
     /** One sandbox's state; guarded by the fake's lock. */
@@ -1162,8 +1286,7 @@ public final class BlaxelFake implements AutoCloseable {
         Duration maxAge;
         boolean failDeploy;
         boolean frozen;
-        final TreeMap<String, byte[]> files = new TreeMap<>();
-        final TreeSet<String> dirs = new TreeSet<>();
+        Path dir;
 
         Sb(String name, Map<String, String> labels, JsonObject spec, Instant createdAt, String url) {
             this.name = name;
@@ -1214,6 +1337,7 @@ public final class BlaxelFake implements AutoCloseable {
                     case "DELETING" -> {
                         Instant done = statusSince.plus(deleteDelay);
                         if (!now.isBefore(done)) {
+                            destroy(); // a deleted sandbox's machine and disk are gone; only the record stays
                             status = "TERMINATED";
                             statusSince = done;
                             changed = true;
@@ -1232,61 +1356,87 @@ public final class BlaxelFake implements AutoCloseable {
             return true;
         }
 
+        /** The sandbox's "/" on the host: a real directory, made on first use and deleted with the sandbox. */
+        Path dir() {
+            if (dir == null) {
+                try {
+                    dir = Files.createTempDirectory("blaxel-fake-" + name + "-");
+                } catch (IOException e) {
+                    throw new IllegalStateException("could not make a directory for sandbox " + name, e);
+                }
+            }
+            return dir;
+        }
+
+        void destroy() {
+            if (dir != null) {
+                try {
+                    deleteTree(dir);
+                } catch (IOException e) {
+                    throw new IllegalStateException("could not delete the directory of sandbox " + name, e);
+                }
+                dir = null;
+            }
+        }
+
+        static boolean isHostTmp(String path) {
+            return path.equals("/tmp") || path.startsWith("/tmp/");
+        }
+
+        /**
+         * Where a sandbox path lives on the host. Commands run unchanged on the host, so an absolute path in them is
+         * the host's: /tmp therefore maps to the host's own /tmp (where {@code RemoteFiles} archives land and the
+         * download must find them), while everything else, the project root included, maps into {@link #dir()}.
+         */
+        Path host(String path) {
+            if (isHostTmp(path)) {
+                return Path.of(path);
+            }
+            return path.equals("/") ? dir() : dir().resolve(path.substring(1));
+        }
+
         /** Why a file cannot be written at {@code path}, or null. */
         String conflict(String path) {
-            if (isDir(path)) {
+            if (Files.isDirectory(host(path), LinkOption.NOFOLLOW_LINKS)) {
                 return "is a directory: " + path;
             }
             for (String p = parent(path); p != null; p = parent(p)) {
-                if (files.containsKey(p)) {
+                Path h = host(p);
+                if (Files.exists(h, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(h)) {
                     return "not a directory: " + p;
                 }
             }
             return null;
         }
 
-        void write(String path, byte[] content) {
-            files.put(path, content);
-        }
-
-        boolean isDir(String path) {
-            if (path.equals("/") || dirs.contains(path)) {
-                return true;
+        /** Writes a file, making its directories; {@code permissions} in octal, or null for 0644 on a new file. */
+        void write(String path, byte[] content, String permissions) throws IOException {
+            Path p = host(path);
+            Files.createDirectories(p.getParent());
+            boolean existed = Files.exists(p);
+            Files.write(p, content);
+            if (permissions != null || !existed) {
+                Files.setPosixFilePermissions(p, octal(permissions == null ? "0644" : permissions));
             }
-            String prefix = path + "/";
-            String f = files.ceilingKey(prefix);
-            String d = dirs.ceiling(prefix);
-            return (f != null && f.startsWith(prefix)) || (d != null && d.startsWith(prefix));
         }
 
-        JsonObject listing(String path) {
+        JsonObject listing(String path) throws IOException {
+            Path p = host(path);
+            JsonArray files = new JsonArray();
+            JsonArray subdirectories = new JsonArray();
             String prefix = path.equals("/") ? "/" : path + "/";
-            Map<String, JsonObject> fileEntries = new TreeMap<>();
-            Set<String> subdirs = new TreeSet<>();
-            for (Map.Entry<String, byte[]> f : files.tailMap(prefix).entrySet()) {
-                if (!f.getKey().startsWith(prefix)) {
-                    break;
-                }
-                String rest = f.getKey().substring(prefix.length());
-                int slash = rest.indexOf('/');
-                if (slash < 0) {
-                    fileEntries.put(rest, fileJson(f.getKey(), f.getValue()));
-                } else {
-                    subdirs.add(rest.substring(0, slash));
+            try (Stream<Path> children = Files.list(p)) {
+                for (Path child : children.sorted().toList()) {
+                    String n = child.getFileName().toString();
+                    if (Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
+                        subdirectories.add(new JsonObject().put("name", n).put("path", prefix + n));
+                    } else {
+                        files.add(fileJson(prefix + n, child));
+                    }
                 }
             }
-            for (String d : dirs.tailSet(prefix)) {
-                if (!d.startsWith(prefix)) {
-                    break;
-                }
-                String rest = d.substring(prefix.length());
-                subdirs.add(rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest);
-            }
-            JsonArray sub = new JsonArray();
-            subdirs.forEach(s -> sub.add(new JsonObject().put("name", s).put("path", prefix + s)));
             return new JsonObject().put("name", path.equals("/") ? "/" : path.substring(path.lastIndexOf('/') + 1))
-                    .put("path", path).put("files", new JsonArray(new ArrayList<>(fileEntries.values())))
-                    .put("subdirectories", sub);
+                    .put("path", path).put("files", files).put("subdirectories", subdirectories);
         }
 
         JsonObject json() {
@@ -1303,7 +1453,16 @@ public final class BlaxelFake implements AutoCloseable {
 
         SandboxView view() {
             Map<String, String> text = new TreeMap<>();
-            files.forEach((p, b) -> text.put(p, new String(b, StandardCharsets.UTF_8)));
+            if (dir != null) {
+                Path root = dir;
+                try (Stream<Path> all = Files.walk(root)) {
+                    for (Path f : all.filter(Files::isRegularFile).toList()) {
+                        text.put("/" + root.relativize(f).toString(), new String(Files.readAllBytes(f), StandardCharsets.UTF_8));
+                    }
+                } catch (IOException | java.io.UncheckedIOException e) {
+                    throw new IllegalStateException("could not read the files of sandbox " + name, e);
+                }
+            }
             JsonObject runtime = spec.getJsonObject("runtime", new JsonObject());
             return new SandboxView(name, status, state, Map.copyOf(labels), runtime.getString("image"),
                     runtime.getInteger("memory"), spec.copy(), url, createdAt, lastUsedAt, text);
@@ -1320,6 +1479,7 @@ public final class BlaxelFake implements AutoCloseable {
         final HttpServerRequest req;
         final Route route;
         boolean dropAfter;
+        byte[] raw = new byte[0];
 
         Exchange(HttpServerRequest req, Route route) {
             this.req = req;

@@ -208,6 +208,42 @@ class BlaxelFakeTest {
     }
 
     @Test
+    void filesLiveInARealDirectoryThatDiesWithTheSandbox() throws Exception {
+        authed("POST", fake.apiUrl() + "/sandboxes", sandbox("disk", "[]"));
+        await("deployed", () -> status("disk").equals("DEPLOYED"));
+        String boundary = "b0undary";
+        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"permissions\"\r\n\r\n0755\r\n--" + boundary
+                + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x\"\r\nContent-Type: application/octet-stream"
+                + "\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] content = { (byte) 0xff, 0, '\r', '\n', '-', '-' };
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        body.write(head);
+        body.write(content);
+        body.write(tail);
+        HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(fake.sandboxUrl("disk") + "/filesystem/%2Fapp%2Fbin%2Ftool"))
+                .header("Authorization", "Bearer " + KEY).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, put.statusCode(), put.body());
+        java.nio.file.Path dir = fake.directory("disk");
+        assertTrue(java.util.Arrays.equals(content, java.nio.file.Files.readAllBytes(dir.resolve("app/bin/tool"))));
+        assertTrue(java.nio.file.Files.isExecutable(dir.resolve("app/bin/tool")));
+        JsonObject made = new JsonObject(authed("POST", fake.sandboxUrl("disk") + "/process",
+                "{\"command\":\"ls bin; printf tmp > /tmp/.switchboard-fake-test-disk\",\"workingDir\":\"/app\",\"waitForCompletion\":true}")
+                .body());
+        assertEquals("completed", made.getString("status"));
+        assertEquals("tool\n", made.getString("stdout"));
+        HttpResponse<String> raw = authed("GET", fake.sandboxUrl("disk") + "/filesystem/%2Ftmp%2F.switchboard-fake-test-disk?download=true",
+                null);
+        assertEquals("tmp", raw.body(), "/tmp is the host's, where the command wrote");
+        assertEquals(200, authed("DELETE", fake.sandboxUrl("disk") + "/filesystem/%2Ftmp%2F.switchboard-fake-test-disk", null)
+                .statusCode());
+        assertEquals(200, authed("DELETE", fake.apiUrl() + "/sandboxes/disk", null).statusCode());
+        await("terminated", () -> status("disk").equals("TERMINATED"));
+        assertFalse(java.nio.file.Files.exists(dir), "a deleted sandbox's directory is gone");
+    }
+
+    @Test
     void listPagesFromTheCurrentVersionAndIsABareArrayBeforeIt() throws Exception {
         for (String n : new String[] { "l1", "l2", "l3" }) {
             authed("POST", fake.apiUrl() + "/sandboxes", sandbox(n, "[]"));

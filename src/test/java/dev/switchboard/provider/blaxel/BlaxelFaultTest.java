@@ -141,7 +141,7 @@ class BlaxelFaultTest {
         assertEquals(SandboxInfo.State.PAUSED, provider.get(h.id()).await().atMost(WAIT).orElseThrow().state(),
                 "standby is Switchboard's paused");
 
-        provider.writeFiles(h, Map.of("index.html", "awake")).await().atMost(WAIT);
+        provider.writeFiles(h, BlaxelProviderContractTest.text(Map.of("index.html", "awake"))).await().atMost(WAIT);
         assertEquals(2, fake.requests(BlaxelFake.TREE_WRITE), "the 502 of the waking sandbox was retried once");
         assertEquals(Optional.of("awake"), fake.file(h.id(), "/blaxel/app/index.html"));
         assertEquals("RUNNING", fake.sandbox(h.id()).orElseThrow().state());
@@ -160,7 +160,7 @@ class BlaxelFaultTest {
         SandboxHandle h = create("lost");
         fake.vanishOnNext(BlaxelFake.TREE_WRITE);
         ProviderException e = assertThrows(ProviderException.class,
-                () -> provider.writeFiles(h, Map.of("a.txt", "a")).await().atMost(WAIT));
+                () -> provider.writeFiles(h, BlaxelProviderContractTest.text(Map.of("a.txt", "a"))).await().atMost(WAIT));
         assertEquals(Kind.GONE, e.kind(), e.getMessage());
         assertEquals(1, fake.requests(BlaxelFake.TREE_WRITE));
 
@@ -168,7 +168,7 @@ class BlaxelFaultTest {
         SandboxHandle t = create("tombstoned");
         fake.setStatus(t.id(), "TERMINATED", null);
         ProviderException e2 = assertThrows(ProviderException.class,
-                () -> provider.writeFiles(t, Map.of("a.txt", "a")).await().atMost(WAIT));
+                () -> provider.writeFiles(t, BlaxelProviderContractTest.text(Map.of("a.txt", "a"))).await().atMost(WAIT));
         assertEquals(Kind.GONE, e2.kind(), e2.getMessage());
         assertEquals(2, fake.requests(BlaxelFake.TREE_WRITE));
     }

@@ -35,12 +35,15 @@ import dev.switchboard.fake.blaxel.BlaxelFakeResource;
 import dev.switchboard.fake.blaxel.BlaxelProfile;
 import dev.switchboard.fake.blaxel.InjectBlaxelFake;
 import dev.switchboard.provider.ExecResult;
+import dev.switchboard.provider.FileData;
+import dev.switchboard.provider.FileEntry;
 import dev.switchboard.provider.ProviderException;
 import dev.switchboard.provider.SandboxHandle;
 import dev.switchboard.provider.SandboxInfo;
 import dev.switchboard.provider.SandboxMetadata;
 import dev.switchboard.provider.SandboxProvider;
 import dev.switchboard.provider.SandboxSpec;
+import dev.switchboard.provider.ScanSpec;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.common.annotation.Identifier;
@@ -221,13 +224,13 @@ class BlaxelProviderContractTest {
     }
 
     @Test
-    void writeFilesIsATreeWriteAndReadFilesWalksItBack() {
+    void writeFilesIsATreeWriteAndSaveBackIsAScanAndOneArchive() {
         SandboxHandle h = create(spec("gina"));
-        assertEquals(Map.of(), provider.readFiles(h.id(), 100, 1000).await().atMost(WAIT), "no project root yet");
+        assertEquals(List.of(), provider.listFiles(h.id(), SCAN).await().atMost(WAIT).entries(), "no project root yet");
 
         Map<String, String> files = Map.of("index.html", "<h1>hi</h1>", "src/app.js", "let a = 1;", "src/deep/er/x.txt", "ü ✓",
                 "a b/c+d.txt", "spaces");
-        provider.writeFiles(h, files).await().atMost(WAIT);
+        assertEquals(List.of(), provider.writeFiles(h, text(files)).await().atMost(WAIT));
         Recorded write = fake.lastRecorded(BlaxelFake.TREE_WRITE);
         assertEquals("PUT", write.method());
         assertTrue(write.uri().endsWith("/run/test-ws/sandboxes/" + h.id() + "/filesystem/tree/%2Fblaxel%2Fapp"), write.uri());
@@ -235,24 +238,46 @@ class BlaxelProviderContractTest {
         assertEquals(BlaxelFakeResource.WORKSPACE, write.header("X-Blaxel-Workspace"));
         assertEquals(new JsonObject(new TreeMap<>(files)).getMap(), write.json().getJsonObject("files").getMap());
         assertEquals(1, fake.requests(BlaxelFake.TREE_WRITE));
+        assertEquals(0, fake.requests(BlaxelFake.FS_WRITE), "text goes through the tree write only");
         files.forEach((path, content) -> assertEquals(Optional.of(content), fake.file(h.id(), ROOT + "/" + path)));
 
-        fake.putBytes(h.id(), ROOT + "/binary.dat", new byte[] { (byte) 0xff, (byte) 0xfe, 0 });
-        fake.putFile(h.id(), ROOT + "/big.txt", "x".repeat(2000));
         fake.putFile(h.id(), "/blaxel/outside.txt", "not in the project");
-        assertEquals(files, provider.readFiles(h.id(), 100, 1000).await().atMost(WAIT),
-                "strict UTF-8, at most maxFileBytes, only under the root, keys relative to it");
-        Recorded download = fake.recorded(BlaxelFake.FS_READ).stream().filter(r -> r.uri().endsWith("%2Findex.html"))
-                .findFirst().orElseThrow();
-        assertEquals("application/octet-stream", download.header("Accept"));
-        assertTrue(download.uri().endsWith("/filesystem/%2Fblaxel%2Fapp%2Findex.html"), download.uri());
+        List<String> listed = provider.listFiles(h.id(), SCAN).await().atMost(WAIT).entries().stream()
+                .map(FileEntry::path).sorted().toList();
+        assertEquals(new TreeMap<>(files).keySet().stream().toList(), listed, "only under the root, relative to it");
+        assertEquals(ROOT, fake.lastRecorded(BlaxelFake.PROCESS).json().getString("workingDir"));
 
-        assertEquals(Map.of("a b/c+d.txt", "spaces", "index.html", "<h1>hi</h1>"),
-                provider.readFiles(h.id(), 2, 1000).await().atMost(WAIT), "the first maxFiles in path order");
+        Map<String, FileData> read = provider.readFiles(h.id(), List.of("index.html", "a b/c+d.txt", "missing.txt"), 1000,
+                10_000).await().atMost(WAIT);
+        assertEquals(Map.of("index.html", "<h1>hi</h1>", "a b/c+d.txt", "spaces"), utf8(read), "missing files are absent");
+        Recorded download = fake.lastRecorded(BlaxelFake.FS_READ);
+        assertEquals("application/octet-stream", download.header("Accept"));
+        assertTrue(download.uri().matches(".*/filesystem/%2Ftmp%2F\\.switchboard-save-[-0-9a-f]+\\.tar\\.gz\\?download=true"),
+                download.uri());
+
+        int before = fake.dataPlaneRequests(h.id());
+        assertEquals(Map.of(), provider.readFiles(h.id(), List.of(), 10, 10).await().atMost(WAIT));
+        assertEquals(before, fake.dataPlaneRequests(h.id()), "nothing to read, no request");
 
         ProviderException gone = assertThrows(ProviderException.class,
-                () -> provider.readFiles("user-nobody-00000000", 10, 10).await().atMost(WAIT));
+                () -> provider.listFiles("user-nobody-00000000", SCAN).await().atMost(WAIT));
         assertEquals(ProviderException.Kind.GONE, gone.kind());
+        gone = assertThrows(ProviderException.class,
+                () -> provider.readFiles("user-nobody-00000000", List.of("a"), 10, 10).await().atMost(WAIT));
+        assertEquals(ProviderException.Kind.GONE, gone.kind());
+    }
+
+    static final ScanSpec SCAN = new ScanSpec(List.of("node_modules"), List.of(), 1000, 1 << 20);
+
+    static List<FileData> text(Map<String, String> files) {
+        return new TreeMap<>(files).entrySet().stream()
+                .map(e -> new FileData(e.getKey(), e.getValue().getBytes(StandardCharsets.UTF_8), false)).toList();
+    }
+
+    static Map<String, String> utf8(Map<String, FileData> files) {
+        Map<String, String> text = new TreeMap<>();
+        files.forEach((p, f) -> text.put(p, new String(f.content(), StandardCharsets.UTF_8)));
+        return text;
     }
 
     @Test
@@ -271,7 +296,10 @@ class BlaxelProviderContractTest {
         assertEquals(true, body.getBoolean("waitForCompletion"));
         assertEquals(10, body.getInteger("timeout"));
         assertEquals(Optional.of("made"), fake.file(h.id(), ROOT + "/made.txt"));
-        assertEquals(Map.of("made.txt", "made"), provider.readFiles(h.id(), 10, 1000).await().atMost(WAIT));
+        assertEquals(List.of("made.txt"), provider.listFiles(h.id(), SCAN).await().atMost(WAIT).entries().stream()
+                .map(FileEntry::path).toList());
+        assertEquals(Map.of("made.txt", "made"), utf8(provider.readFiles(h.id(), List.of("made.txt"), 1000, 1000)
+                .await().atMost(WAIT)));
 
         ExecResult cut = provider.exec(h.id(), "head -c 5000 /dev/zero | tr '\\0' a", Duration.ofSeconds(10), 100)
                 .await().atMost(WAIT);
@@ -301,9 +329,11 @@ class BlaxelProviderContractTest {
         Context context = vertx.getOrCreateContext();
         List<Supplier<Uni<?>>> calls = List.of(
                 () -> provider.create(spec("kim")),
-                () -> provider.writeFiles(h, Map.of("a.txt", "a")),
-                () -> provider.readFiles(h.id(), 10, 100),
-                () -> provider.readFiles("user-nobody-00000000", 10, 100),
+                () -> provider.writeFiles(h, text(Map.of("a.txt", "a", "b.bin", "\u00ff"))),
+                () -> provider.writeFiles(h, List.of(new FileData("bin.dat", new byte[] { (byte) 0xff }, true))),
+                () -> provider.listFiles(h.id(), SCAN),
+                () -> provider.readFiles(h.id(), List.of("a.txt"), 100, 100),
+                () -> provider.readFiles("user-nobody-00000000", List.of("a.txt"), 100, 100),
                 () -> provider.exec(h.id(), "true", Duration.ofSeconds(5), 10),
                 () -> provider.list(Map.of()),
                 () -> provider.get(h.id()),
