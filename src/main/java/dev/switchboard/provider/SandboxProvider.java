@@ -19,18 +19,6 @@ public interface SandboxProvider {
     /** Creates a sandbox and waits until it serves requests. */
     Uni<SandboxHandle> create(SandboxSpec spec);
 
-    /** Old text-only form; being removed. */
-    @Deprecated(forRemoval = true)
-    default Uni<Void> writeFiles(SandboxHandle sandbox, Map<String, String> files) {
-        return Uni.createFrom().failure(new UnsupportedOperationException("text-only writes are gone"));
-    }
-
-    /** Old text-only form; being removed. */
-    @Deprecated(forRemoval = true)
-    default Uni<Map<String, String>> readFiles(String sandboxId, int maxFiles, long maxFileBytes) {
-        return Uni.createFrom().failure(new UnsupportedOperationException("text-only reads are gone"));
-    }
-
     /**
      * Writes files (bytes, with their executable bit) into the sandbox's project root, creating directories, in as
      * few provider requests as the provider allows. Paths follow Switchboard's path rules (see {@code ProjectPath}):
@@ -39,9 +27,7 @@ public interface SandboxProvider {
      * is left out and answered as a {@link SkippedFile}, and the other files are still written. The Uni fails only
      * when the sandbox is gone ({@code GONE}) or the provider as a whole fails.
      */
-    default Uni<List<SkippedFile>> writeFiles(SandboxHandle sandbox, List<FileData> files) {
-        return Uni.createFrom().failure(new UnsupportedOperationException(name() + " cannot write binary files yet"));
-    }
+    Uni<List<SkippedFile>> writeFiles(SandboxHandle sandbox, List<FileData> files);
 
     /**
      * Scans the sandbox's project root, without following symbolic links and without descending into the pruned
@@ -51,9 +37,7 @@ public interface SandboxProvider {
      * listing. Fails with {@code GONE} when the sandbox is gone. Memory and requests are bounded whatever the sandbox
      * holds (one or two provider requests on cloud providers).
      */
-    default Uni<FileListing> listFiles(String sandboxId, ScanSpec scan) {
-        return Uni.createFrom().failure(new UnsupportedOperationException(name() + " cannot list files yet"));
-    }
+    Uni<FileListing> listFiles(String sandboxId, ScanSpec scan);
 
     /**
      * Reads the given regular files (project paths) for save-back, in as few provider requests as the provider allows
@@ -64,9 +48,7 @@ public interface SandboxProvider {
      * {@code maxTotalBytes} of file content in memory (a download is streamed to a temporary file first and read
      * from there, with the same caps). Fails with {@code GONE} when the sandbox is gone.
      */
-    default Uni<Map<String, FileData>> readFiles(String sandboxId, List<String> paths, long maxFileBytes, long maxTotalBytes) {
-        return Uni.createFrom().failure(new UnsupportedOperationException(name() + " cannot read binary files yet"));
-    }
+    Uni<Map<String, FileData>> readFiles(String sandboxId, List<String> paths, long maxFileBytes, long maxTotalBytes);
 
     /** Kills the sandbox. Idempotent: answers {@code false} when it was already gone. */
     Uni<Boolean> kill(String sandboxId);

@@ -19,19 +19,13 @@ public interface SandboxBackdoor {
     void write(String sandboxId, String path, String content);
 
     /** The bytes of a file in the sandbox's project root; empty when it does not exist. */
-    default Optional<byte[]> readBytes(String sandboxId, String path) {
-        throw new UnsupportedOperationException();
-    }
+    Optional<byte[]> readBytes(String sandboxId, String path);
 
     /** Writes bytes into a file inside the sandbox's project root, creating directories. */
-    default void writeBytes(String sandboxId, String path, byte[] content) {
-        throw new UnsupportedOperationException();
-    }
+    void writeBytes(String sandboxId, String path, byte[] content);
 
     /** Deletes a file inside the sandbox's project root. */
-    default void delete(String sandboxId, String path) {
-        throw new UnsupportedOperationException();
-    }
+    void delete(String sandboxId, String path);
 
     /** Makes the sandbox disappear without the service knowing. */
     void killBehindBack(String sandboxId);

@@ -325,41 +325,6 @@ public class BlaxelSandboxProvider implements SandboxProvider {
                 maxTotalBytes)));
     }
 
-    /** The text-only form, kept until it leaves the SPI: any file not written is a failure here. */
-    @Override
-    public Uni<Void> writeFiles(SandboxHandle sandbox, Map<String, String> files) {
-        List<FileData> data = new TreeMap<>(files).entrySet().stream()
-                .map(e -> new FileData(e.getKey(), e.getValue().getBytes(StandardCharsets.UTF_8), false)).toList();
-        return writeFiles(sandbox, data).map(skipped -> {
-            if (!skipped.isEmpty()) {
-                throw new ProviderException(Kind.BAD_REQUEST, "blaxel did not write " + skipped);
-            }
-            return null;
-        });
-    }
-
-    /** The text-only form, kept until it leaves the SPI: a scan, then one archive of the candidates. */
-    @Override
-    public Uni<Map<String, String>> readFiles(String sandboxId, int maxFiles, long maxFileBytes) {
-        if (maxFiles <= 0) {
-            return Uni.createFrom().item(Map.of());
-        }
-        return listFiles(sandboxId, new ScanSpec(List.of(), List.of(), LEGACY_MAX_ENTRIES, 0)).chain(listing -> {
-            List<String> candidates = listing.entries().stream()
-                    .filter(e -> e.type() == FileEntry.Type.FILE && e.size() <= maxFileBytes)
-                    .map(FileEntry::path).sorted().toList();
-            return readFiles(sandboxId, candidates, maxFileBytes, Long.MAX_VALUE);
-        }).map(read -> {
-            Map<String, String> text = new TreeMap<>();
-            new TreeMap<>(read).forEach((path, f) -> {
-                if (text.size() < maxFiles) {
-                    BlaxelMapping.strictUtf8(f.content()).ifPresent(t -> text.put(path, t));
-                }
-            });
-            return text;
-        });
-    }
-
     @Override
     public Uni<ExecResult> exec(String sandboxId, String command, Duration timeout, int maxOutputBytes) {
         ProviderException invalid = ProviderException.ifNotPositive(timeout, "command timeout");
@@ -420,7 +385,8 @@ public class BlaxelSandboxProvider implements SandboxProvider {
 
     /** Switchboard's max age plus ten minutes (two TTL sweeps' worth of slack and more). */
     Duration safetyNetMaxAge() {
-        return config.sandbox().maxAge().plusMinutes(10);
+        Duration margin = config.sandbox().expiryMargin();
+        return config.sandbox().maxAge().plus(margin.compareTo(Duration.ofMinutes(10)) > 0 ? margin : Duration.ofMinutes(10));
     }
 
     /**

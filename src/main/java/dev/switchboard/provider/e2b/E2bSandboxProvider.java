@@ -127,6 +127,22 @@ public class E2bSandboxProvider implements SandboxProvider {
     static void checkAtStartup(@Observes StartupEvent event, SwitchboardConfig config) {
         if (NAME.equals(config.provider().strip().toLowerCase(Locale.ROOT))) {
             apiKey(config.e2b());
+            checkLifetime(config);
+        }
+    }
+
+    /**
+     * E2B ends a sandbox at the plan's lifetime whatever Switchboard asks; the TTL sweep must come first, with the
+     * margin, or it finds the sandbox gone and its files unsaved (invariant 3).
+     */
+    static void checkLifetime(SwitchboardConfig config) {
+        Duration needed = config.sandbox().maxAge().plus(config.sandbox().expiryMargin());
+        if (config.e2b().maxLifetime().compareTo(needed) < 0) {
+            throw new IllegalStateException("switchboard.e2b.max-lifetime (" + config.e2b().maxLifetime()
+                    + ", the E2B plan's sandbox lifetime) must be at least switchboard.sandbox.max-age ("
+                    + config.sandbox().maxAge() + ") plus switchboard.sandbox.expiry-margin ("
+                    + config.sandbox().expiryMargin() + "): lower max-age (e.g. 55m on E2B Hobby) or raise max-lifetime"
+                    + " to your plan's (24h on Pro)");
         }
     }
 
@@ -317,49 +333,6 @@ public class E2bSandboxProvider implements SandboxProvider {
             return Uni.createFrom().item(Map.of());
         }
         return target(sandboxId).chain(t -> files.read(t, paths, maxFileBytes, maxTotalBytes));
-    }
-
-    /** The text-only write of the old SPI, on top of the binary one; a skipped file fails the call as it used to. */
-    @Override
-    public Uni<Void> writeFiles(SandboxHandle sandbox, Map<String, String> files) {
-        List<FileData> data = new ArrayList<>(files.size());
-        for (Map.Entry<String, String> file : new TreeMap<>(files).entrySet()) {
-            if (file.getValue() == null) {
-                return Uni.createFrom().failure(new ProviderException(Kind.BAD_REQUEST, "no content for " + file.getKey()));
-            }
-            data.add(new FileData(file.getKey(), file.getValue().getBytes(StandardCharsets.UTF_8), false));
-        }
-        return writeFiles(sandbox, data).map(skipped -> {
-            if (!skipped.isEmpty()) {
-                throw new ProviderException(Kind.BAD_REQUEST, "cannot write " + skipped.get(0).path() + ": "
-                        + skipped.get(0).reason());
-            }
-            return null;
-        });
-    }
-
-    /** The text-only read of the old SPI, on top of a scan and an archive read. */
-    @Override
-    public Uni<Map<String, String>> readFiles(String sandboxId, int maxFiles, long maxFileBytes) {
-        ScanSpec scan = new ScanSpec(List.of(), List.of(), LEGACY_SCAN_ENTRIES, 0);
-        return listFiles(sandboxId, scan).chain(listing -> {
-            List<String> paths = listing.entries().stream()
-                    .filter(e -> e.type() == FileEntry.Type.FILE && e.size() <= maxFileBytes)
-                    .map(FileEntry::path)
-                    .sorted()
-                    .limit(Math.max(0, maxFiles))
-                    .toList();
-            return readFiles(sandboxId, paths, maxFileBytes, Long.MAX_VALUE / 4);
-        }).map(contents -> {
-            Map<String, String> result = new TreeMap<>();
-            contents.forEach((path, file) -> {
-                String text = strictUtf8(file.content());
-                if (text != null) {
-                    result.put(path, text);
-                }
-            });
-            return result;
-        });
     }
 
     @Override

@@ -34,6 +34,21 @@ public final class BlaxelBackdoor implements SandboxBackdoor {
     }
 
     @Override
+    public Optional<byte[]> readBytes(String sandboxId, String path) {
+        return fake.bytes(sandboxId, projectRoot + "/" + path);
+    }
+
+    @Override
+    public void writeBytes(String sandboxId, String path, byte[] content) {
+        fake.putBytes(sandboxId, projectRoot + "/" + path, content);
+    }
+
+    @Override
+    public void delete(String sandboxId, String path) {
+        fake.deleteFile(sandboxId, projectRoot + "/" + path);
+    }
+
+    @Override
     public void killBehindBack(String sandboxId) {
         fake.vanish(sandboxId);
     }

@@ -370,6 +370,15 @@ public final class BlaxelFake implements AutoCloseable {
         }
     }
 
+    /** Deletes a file inside a sandbox, as a process running in it would. */
+    public synchronized void deleteFile(String name, String absolutePath) {
+        try {
+            Files.delete(existing(name).host(normalize(absolutePath)));
+        } catch (IOException e) {
+            throw new IllegalStateException("could not delete " + absolutePath + " in " + name, e);
+        }
+    }
+
     public synchronized Optional<String> file(String name, String absolutePath) {
         return bytes(name, absolutePath).map(b -> new String(b, StandardCharsets.UTF_8));
     }

@@ -44,6 +44,21 @@ public class E2bBackdoor implements SandboxBackdoor {
     }
 
     @Override
+    public Optional<byte[]> readBytes(String sandboxId, String path) {
+        return fake.file(sandboxId, fake.projectRoot() + "/" + path);
+    }
+
+    @Override
+    public void writeBytes(String sandboxId, String path, byte[] content) {
+        fake.putFile(sandboxId, fake.projectRoot() + "/" + path, content);
+    }
+
+    @Override
+    public void delete(String sandboxId, String path) {
+        fake.deleteFile(sandboxId, fake.projectRoot() + "/" + path);
+    }
+
+    @Override
     public void killBehindBack(String sandboxId) {
         fake.vanish(sandboxId);
     }

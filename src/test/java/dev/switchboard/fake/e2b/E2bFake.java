@@ -373,6 +373,18 @@ public final class E2bFake implements AutoCloseable {
         }
     }
 
+    /** Deletes a file of a live sandbox, as a process inside it would. */
+    public void deleteFile(String sandboxId, String absolutePath) {
+        Sandbox s = live(sandboxId);
+        synchronized (s) {
+            try {
+                Files.delete(s.host(resolve(absolutePath)));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
     /** Writes a file into a live sandbox, as a process inside it would. */
     public void putFile(String sandboxId, String absolutePath, byte[] content) {
         Sandbox s = live(sandboxId);

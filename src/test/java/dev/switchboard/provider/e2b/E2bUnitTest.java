@@ -282,12 +282,36 @@ class E2bUnitTest {
         E2bSandboxProvider.checkAtStartup(null, config(" E2B ", Optional.of("e2b_key")));
     }
 
+    @Test
+    void startupRefusesATtlThatThePlansLifetimeWouldCutShort() {
+        E2bSandboxProvider.checkAtStartup(null, config("e2b", Optional.of("k"), Duration.ofMinutes(58), Duration.ofHours(1)));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> E2bSandboxProvider.checkAtStartup(null,
+                config("e2b", Optional.of("k"), Duration.ofMinutes(59), Duration.ofHours(1))));
+        assertTrue(e.getMessage().contains("switchboard.e2b.max-lifetime") && e.getMessage().contains("switchboard.sandbox.max-age"),
+                e.getMessage());
+        E2bSandboxProvider.checkAtStartup(null, config("local", Optional.empty(), Duration.ofHours(2), Duration.ofHours(1)));
+    }
+
     /** A config that answers only the provider name and the E2B key: enough to reach the key check. */
     private static SwitchboardConfig config(String provider, Optional<String> apiKey) {
+        return config(provider, apiKey, Duration.ofMinutes(55), Duration.ofHours(1));
+    }
+
+    /** The same with the TTL and the plan's lifetime (the expiry margin is 2 minutes). */
+    private static SwitchboardConfig config(String provider, Optional<String> apiKey, Duration maxAge, Duration lifetime) {
+        SwitchboardConfig.Sandbox sandbox = (SwitchboardConfig.Sandbox) Proxy.newProxyInstance(E2bUnitTest.class.getClassLoader(),
+                new Class<?>[] { SwitchboardConfig.Sandbox.class }, (proxy, method, args) -> switch (method.getName()) {
+                    case "maxAge" -> maxAge;
+                    case "expiryMargin" -> Duration.ofMinutes(2);
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
         SwitchboardConfig.E2b e2b = (SwitchboardConfig.E2b) Proxy.newProxyInstance(E2bUnitTest.class.getClassLoader(),
                 new Class<?>[] { SwitchboardConfig.E2b.class }, (proxy, method, args) -> {
                     if (method.getName().equals("apiKey")) {
                         return apiKey;
+                    }
+                    if (method.getName().equals("maxLifetime")) {
+                        return lifetime;
                     }
                     throw new UnsupportedOperationException(method.getName());
                 });
@@ -298,6 +322,9 @@ class E2bUnitTest {
                     }
                     if (method.getName().equals("provider")) {
                         return provider;
+                    }
+                    if (method.getName().equals("sandbox")) {
+                        return sandbox;
                     }
                     throw new UnsupportedOperationException(method.getName());
                 });

@@ -1,5 +1,6 @@
 package dev.switchboard.provider.local;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -39,7 +40,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.switchboard.provider.FileData;
 import dev.switchboard.provider.ProviderException;
+import dev.switchboard.provider.SkippedFile;
 import dev.switchboard.provider.SandboxHandle;
 import dev.switchboard.provider.SandboxInfo;
 import dev.switchboard.provider.SandboxMetadata;
@@ -159,8 +162,7 @@ class LocalSandboxProviderTest {
         assertTrue(sandbox.expiresAt().isAfter(sandbox.createdAt().plus(Duration.ofMinutes(9))));
 
         String html = "<!doctype html><h1>héllo</h1><script src=\"assets/app.js\"></script>";
-        provider.writeFiles(sandbox, Map.of("index.html", html, "assets/app.js", "console.log('hi');"))
-                .await().atMost(AWAIT);
+        write(sandbox, Map.of("index.html", html, "assets/app.js", "console.log('hi');"));
 
         HttpResponse<String> page = get(sandbox.url() + "/index.html");
         assertEquals(200, page.statusCode());
@@ -199,7 +201,7 @@ class LocalSandboxProviderTest {
     @Test
     void neverServesAnythingOutsideTheProjectRoot() throws Exception {
         SandboxHandle sandbox = create("alice");
-        provider.writeFiles(sandbox, Map.of("index.html", "ok", "sub/page.html", "sub")).await().atMost(AWAIT);
+        write(sandbox, Map.of("index.html", "ok", "sub/page.html", "sub"));
         Path dir = sandboxDir(sandbox.id());
         assertTrue(Files.readString(dir.resolve(LocalSandboxProvider.DESCRIPTOR_FILE)).contains(sandbox.id()));
         Path files = dir.resolve(SandboxServer.FILES_DIR);
@@ -268,7 +270,7 @@ class LocalSandboxProviderTest {
     @Test
     void anotherProviderOnTheSameRootSeesAndKillsSandboxes() throws Exception {
         SandboxHandle sandbox = create("alice");
-        provider.writeFiles(sandbox, Map.of("index.html", "survives restarts")).await().atMost(AWAIT);
+        write(sandbox, Map.of("index.html", "survives restarts"));
 
         // A restarted service (or another replica on this host) knows nothing but the data root.
         LocalSandboxProvider other = newProvider();
@@ -327,7 +329,7 @@ class LocalSandboxProviderTest {
     @Test
     void extendTimeoutKeepsTheSandboxAlivePastItsOriginalExpiry() throws Exception {
         SandboxHandle sandbox = create("alice", Duration.ofSeconds(2));
-        provider.writeFiles(sandbox, Map.of("index.html", "still here")).await().atMost(AWAIT);
+        write(sandbox, Map.of("index.html", "still here"));
 
         SandboxInfo extended = provider.extendTimeout(sandbox.id(), Duration.ofMinutes(5)).await().atMost(AWAIT)
                 .orElseThrow();
@@ -345,19 +347,17 @@ class LocalSandboxProviderTest {
     }
 
     @Test
-    void writeFilesRejectsPathsThatLeaveTheRootAndWritesNothing() throws Exception {
+    void writeFilesSkipsPathsThatLeaveTheRootAndWritesTheOthers() throws Exception {
         SandboxHandle sandbox = create("alice");
         Path files = sandboxDir(sandbox.id()).resolve(SandboxServer.FILES_DIR);
 
         for (String bad : List.of("../evil", "/etc/evil", "a/../../evil", "./evil", "a//b", "a\\..\\evil", "",
                 "evil\0.txt", "dir/")) {
-            ProviderException e = assertThrows(ProviderException.class,
-                    () -> provider.writeFiles(sandbox, Map.of("ok.html", "fine", bad, "x")).await().atMost(AWAIT),
-                    bad);
-            assertEquals(ProviderException.Kind.BAD_REQUEST, e.kind(), bad);
+            List<SkippedFile> skipped = write(sandbox, Map.of("ok.html", "fine", bad, "x"));
+            assertEquals(List.of(bad), skipped.stream().map(SkippedFile::path).toList(), bad);
         }
         try (Stream<Path> written = Files.list(files)) {
-            assertEquals(List.of(), written.collect(Collectors.toList()), "nothing written, not even valid files");
+            assertEquals(List.of(files.resolve("ok.html")), written.collect(Collectors.toList()), "only the valid file");
         }
         assertFalse(Files.exists(sandboxDir(sandbox.id()).resolve("evil")));
         assertFalse(Files.exists(dataRoot.resolve("sandboxes").resolve("evil")));
@@ -365,29 +365,28 @@ class LocalSandboxProviderTest {
         // A symlinked directory inside the root must not carry a write outside it either.
         Path outside = Files.createDirectory(dataRoot.resolve("outside"));
         Files.createSymbolicLink(files.resolve("link"), outside);
-        ProviderException e = assertThrows(ProviderException.class,
-                () -> provider.writeFiles(sandbox, Map.of("link/evil.txt", "x")).await().atMost(AWAIT));
-        assertEquals(ProviderException.Kind.BAD_REQUEST, e.kind());
+        assertEquals(1, write(sandbox, Map.of("link/evil.txt", "x")).size());
         try (Stream<Path> written = Files.list(outside)) {
             assertEquals(0, written.count());
         }
     }
 
     @Test
-    void readFilesReturnsSmallUtf8FilesOnly() throws Exception {
+    void readFilesReturnsRegularFilesWithinTheCapsAsBytes() throws Exception {
         SandboxHandle sandbox = create("alice");
-        provider.writeFiles(sandbox, Map.of("index.html", "<p>ünïcode</p>", "assets/app.js", "let a = 1;",
-                "big.txt", "x".repeat(2048))).await().atMost(AWAIT);
+        write(sandbox, Map.of("index.html", "<p>ünïcode</p>", "assets/app.js", "let a = 1;", "big.txt", "x".repeat(2048)));
         Path files = sandboxDir(sandbox.id()).resolve(SandboxServer.FILES_DIR);
-        Files.write(files.resolve("assets").resolve("logo.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', (byte) 0xff});
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G', (byte) 0xff};
+        Files.write(files.resolve("assets").resolve("logo.png"), png);
         Files.createSymbolicLink(files.resolve("link.json"), Path.of("../sandbox.json"));
 
-        Map<String, String> read = provider.readFiles(sandbox.id(), 100, 1024).await().atMost(AWAIT);
-        assertEquals(Map.of("assets/app.js", "let a = 1;", "index.html", "<p>ünïcode</p>"), read);
-        assertEquals(List.of("assets/app.js", "index.html"), new ArrayList<>(read.keySet()), "sorted");
-
-        assertEquals(Map.of("assets/app.js", "let a = 1;"),
-                provider.readFiles(sandbox.id(), 1, 1024).await().atMost(AWAIT));
+        Map<String, FileData> read = provider.readFiles(sandbox.id(),
+                List.of("assets/app.js", "assets/logo.png", "big.txt", "index.html", "link.json"), 1024, 1_000_000)
+                .await().atMost(AWAIT);
+        assertEquals(List.of("assets/app.js", "assets/logo.png", "index.html"), new ArrayList<>(read.keySet()),
+                "in the order asked, without the large file and the link");
+        assertArrayEquals(png, read.get("assets/logo.png").content());
+        assertEquals("<p>ünïcode</p>", new String(read.get("index.html").content(), StandardCharsets.UTF_8));
     }
 
     @Test
@@ -399,12 +398,12 @@ class LocalSandboxProviderTest {
             assertFalse(provider.kill(id).await().atMost(AWAIT), id);
             assertEquals(Optional.empty(), provider.extendTimeout(id, Duration.ofMinutes(1)).await().atMost(AWAIT));
             ProviderException read = assertThrows(ProviderException.class,
-                    () -> provider.readFiles(id, 10, 1024).await().atMost(AWAIT), id);
+                    () -> provider.readFiles(id, List.of("a"), 10, 1024).await().atMost(AWAIT), id);
             assertEquals(ProviderException.Kind.GONE, read.kind(), id);
             SandboxHandle fake = new SandboxHandle(id, sandbox.url(), null, sandbox.createdAt(), sandbox.expiresAt(),
                     null);
             ProviderException write = assertThrows(ProviderException.class,
-                    () -> provider.writeFiles(fake, Map.of("index.html", "x")).await().atMost(AWAIT), id);
+                    () -> provider.writeFiles(fake, List.of(new FileData("index.html", new byte[1], false))).await().atMost(AWAIT), id);
             assertEquals(ProviderException.Kind.GONE, write.kind(), id);
         }
         assertTrue(Files.exists(Path.of("/etc/passwd")));
@@ -476,7 +475,7 @@ class LocalSandboxProviderTest {
     @Test
     void execRunsInTheProjectRootWithTimeoutAndOutputCap() {
         SandboxHandle sandbox = create("exec-owner");
-        provider.writeFiles(sandbox, Map.of("hello.txt", "hi there")).await().atMost(AWAIT);
+        write(sandbox, Map.of("hello.txt", "hi there"));
 
         var ok = provider.exec(sandbox.id(), "cat hello.txt; echo oops >&2; exit 3", Duration.ofSeconds(10), 1024)
                 .await().atMost(AWAIT);
@@ -488,7 +487,8 @@ class LocalSandboxProviderTest {
 
         // A file the command writes lands in the project root, where save-back finds it.
         provider.exec(sandbox.id(), "echo made > made.txt", Duration.ofSeconds(10), 1024).await().atMost(AWAIT);
-        assertEquals("made\n", provider.readFiles(sandbox.id(), 100, 1024).await().atMost(AWAIT).get("made.txt"));
+        assertEquals("made\n", new String(provider.readFiles(sandbox.id(), List.of("made.txt"), 1024, 1024).await().atMost(AWAIT)
+                .get("made.txt").content(), StandardCharsets.UTF_8));
 
         var chatty = provider.exec(sandbox.id(), "head -c 5000 /dev/zero | tr '\\0' x", Duration.ofSeconds(10), 100)
                 .await().atMost(AWAIT);
@@ -500,5 +500,12 @@ class LocalSandboxProviderTest {
         assertTrue(slow.timedOut());
         assertEquals(-1, slow.exitCode());
         assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 10, "the timeout stopped the command");
+    }
+
+    /** Writes text files the way a restore does; answers what was skipped. */
+    private List<SkippedFile> write(SandboxHandle sandbox, Map<String, String> files) {
+        List<FileData> data = new ArrayList<>();
+        files.forEach((path, text) -> data.add(new FileData(path, text.getBytes(StandardCharsets.UTF_8), false)));
+        return provider.writeFiles(sandbox, data).await().atMost(AWAIT);
     }
 }
