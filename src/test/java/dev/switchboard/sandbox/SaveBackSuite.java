@@ -53,7 +53,7 @@ public abstract class SaveBackSuite {
         return Map.of("encoding", "base64", "content", Base64.getEncoder().encodeToString(bytes));
     }
 
-    static String addFragment(Api user, String project, Map<String, Object> files) {
+    protected static String addFragment(Api user, String project, Map<String, Object> files) {
         return user.req().body(Map.of("title", "t", "files", files)).post("/api/projects/" + project + "/fragments")
                 .then().statusCode(201).extract().path("id");
     }
