@@ -131,10 +131,18 @@ public class SwitchService {
                         .register(Metrics.globalRegistry)));
     }
 
-    private Uni<SwitchResult> replace(String userId, UUID switchId, Previous prev, Target target) {
-        Uni<SaveBackSummary> saving = (prev.hasSandbox()
+    private Uni<SwitchResult> replace(String userId, UUID switchId, Previous prev, Target wanted) {
+        // "The latest" of another project is known now; of the project being saved, only once its save-back is done.
+        boolean afterSave = wanted.latest() && wanted.projectId().equals(prev.projectId());
+        Uni<Target> resolved = !wanted.latest() || afterSave ? Uni.createFrom().item(wanted)
+                : projects.latestFragment(wanted.projectId()).map(f -> new Target(wanted.projectId(), f, false, wanted.template()));
+        return resolved.chain(target -> replace(userId, switchId, prev, target, prev.hasSandbox()
                 ? saveBack.saveBack(userId, prev.sandboxId(), prev.projectId(), prev.fragmentId())
-                : Uni.createFrom().<SaveBackSummary> nullItem()).memoize().indefinitely();
+                : Uni.createFrom().<SaveBackSummary> nullItem()));
+    }
+
+    private Uni<SwitchResult> replace(String userId, UUID switchId, Previous prev, Target target, Uni<SaveBackSummary> save) {
+        Uni<SaveBackSummary> saving = save.memoize().indefinitely();
         Uni<Result<SandboxHandle>> create = Result.of(provider.create(spec(userId, switchId, target)));
         // kill-first (for accounts capped on concurrent sandboxes): save, kill, then create; else save beside create.
         Uni<First> first = killFirst()
@@ -158,7 +166,7 @@ public class SwitchService {
             }
             SandboxHandle sandbox = created.value();
             Uni<Outcome> killOld = t.old() != null ? Uni.createFrom().item(t.old()) : killOld(userId, prev);
-            Uni<Restored> restore = resolve(target, prev, saving).chain(f -> restore(userId, sandbox, f));
+            Uni<Restored> restore = resolve(target, saving).chain(f -> restore(userId, sandbox, f));
             return events.record(userId, sandbox.id(), "created", null, describe(target), provider.name())
                     .chain(() -> Uni.combine().all().unis(killOld, Result.of(restore)).asTuple())
                     .chain(k -> commit(userId, switchId, target, sandbox, k.getItem1(), k.getItem2(), saved.value()));
@@ -206,16 +214,10 @@ public class SwitchService {
         return prev.hasSandbox() ? killer.kill(prev.sandboxId(), userId, "switch") : Uni.createFrom().item(NOTHING_TO_KILL);
     }
 
-    /**
-     * The fragment to restore: the given one, or the project's latest, which waits for the save-back only when the
-     * switch targets the project the old sandbox held (so it restores what was just saved).
-     */
-    private Uni<Fragment> resolve(Target target, Previous prev, Uni<SaveBackSummary> saving) {
-        if (!target.latest()) {
-            return Uni.createFrom().item(target.fragment());
-        }
-        Uni<?> before = target.projectId().equals(prev.projectId()) ? saving : Uni.createFrom().voidItem();
-        return before.chain(() -> projects.latestFragment(target.projectId()));
+    /** The fragment to restore; "the latest" of the project being saved waits for its save-back. */
+    private Uni<Fragment> resolve(Target target, Uni<SaveBackSummary> saving) {
+        return !target.latest() ? Uni.createFrom().item(target.fragment())
+                : saving.chain(() -> projects.latestFragment(target.projectId()));
     }
 
     /** Writes the fragment's files; a file the provider cannot write is skipped and reported, never fatal. */

@@ -79,7 +79,7 @@ class LegacyFunctionsTest {
         });
         asserter.assertThat(() -> sandboxes.activeFragment(alice.userId), a -> {
             assertEquals(p, a.projectId().toString());
-            assertEquals("x", a.fragment().files().get("index.html"));
+            assertEquals("x", a.fragment().files().get("index.html").asText());
         });
         asserter.assertThat(() -> cleanup.killUserActiveSandbox(alice.userId, "cleanup"), k -> {
             assertTrue(k.killed());

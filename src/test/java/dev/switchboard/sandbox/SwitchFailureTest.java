@@ -96,12 +96,13 @@ class SwitchFailureTest {
     void createFailureIsA429ForQuotaAndLeavesNothingBehind() {
         Api alice = Api.newUser("quota");
         String[] p = twoProjects(alice);
-        alice.switchTo(p[0]).statusCode(200);
+        String old = alice.switchTo(p[0]).statusCode(200).extract().path("result.sandboxId");
 
         provider.createFault.set(new ProviderException(Kind.QUOTA, "maximum number of concurrent sandboxes"));
         alice.switchTo(p[1]).statusCode(429).contentType("application/problem+json").header("Retry-After", notNullValue());
-        assertTrue(live(alice.userId).isEmpty());
-        assertNull(userRow(alice.userId).getString("active_sandbox_id"));
+        // No new sandbox came, so the user keeps the old one (saved back, not killed), and nothing else is left.
+        assertEquals(List.of(old), live(alice.userId).stream().map(SandboxInfo::id).toList());
+        assertEquals(old, userRow(alice.userId).getString("active_sandbox_id"));
     }
 
     @Test

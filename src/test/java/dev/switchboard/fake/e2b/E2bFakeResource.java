@@ -17,8 +17,6 @@ public class E2bFakeResource implements QuarkusTestResourceLifecycleManager {
         fake = E2bFake.start("/home/user/project", 3000);
         return Map.ofEntries(
                 Map.entry("switchboard.provider", "e2b"),
-                // An E2B Hobby plan: sandboxes live 1 h at most, so the TTL stays a margin below it.
-                Map.entry("switchboard.sandbox.max-age", "55m"),
                 Map.entry("switchboard.e2b.api-url", fake.url()),
                 Map.entry("switchboard.e2b.envd-url", fake.url()),
                 Map.entry("switchboard.e2b.api-key", E2bFake.API_KEY),

@@ -19,7 +19,9 @@ class E2bLifecycleTest extends LifecycleSuite {
     public static class Profile extends E2bProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("switchboard.reconcile.grace", "1s");
+            Map<String, String> config = new java.util.HashMap<>(super.getConfigOverrides());
+            config.put("switchboard.reconcile.grace", "1s");
+            return config;
         }
     }
 
