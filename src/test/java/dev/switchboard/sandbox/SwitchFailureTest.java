@@ -20,6 +20,7 @@ import dev.switchboard.provider.ProviderException.Kind;
 import dev.switchboard.provider.SandboxInfo;
 import dev.switchboard.provider.SandboxMetadata;
 import dev.switchboard.support.Api;
+import dev.switchboard.support.LocalSandboxes;
 import dev.switchboard.support.FaultyProvider;
 import dev.switchboard.support.Http;
 import io.quarkus.test.junit.QuarkusTest;
@@ -158,5 +159,42 @@ class SwitchFailureTest {
         // The old sandbox could not be killed, so it is still alive and still the user's.
         assertEquals(oldId, userRow(alice.userId).getString("active_sandbox_id"));
         assertEquals(1, live(alice.userId).size());
+    }
+
+    @Test
+    void adminKillAllGoesOnPastAUserWhoseSandboxCannotBeSavedAndForceSkipsSaveBack() throws Exception {
+        Api a = Api.newUser("killall-a");
+        Api b = Api.newUser("killall-b");
+        String pa = a.createProject("a");
+        String pb = b.createProject("b");
+        a.addFragment(pa, Map.of("index.html", "a"));
+        b.addFragment(pb, Map.of("index.html", "b"));
+        String sa = a.switchTo(pa).statusCode(200).extract().path("result.sandboxId");
+        String sb = b.switchTo(pb).statusCode(200).extract().path("result.sandboxId");
+        LocalSandboxes.write(sa, "index.html", "edited a");
+        provider.unreadable.add(sb);
+
+        io.restassured.specification.RequestSpecification admin = io.restassured.RestAssured.given()
+                .header("Authorization", "Bearer " + dev.switchboard.support.Tokens.admin("ops"));
+        List<String> failed = admin.delete("/api/admin/sandboxes").then().statusCode(200)
+                .body("success", org.hamcrest.Matchers.equalTo(false))
+                .body("results.killedSandboxes", org.hamcrest.Matchers.hasItem(sa))
+                .extract().path("results.failedSandboxes");
+        assertEquals(List.of(sb), failed.stream().filter(id -> id.equals(sa) || id.equals(sb)).toList());
+        assertEquals(List.of(sb), live(b.userId).stream().map(SandboxInfo::id).toList(), "unsaved work is never killed");
+        assertEquals(sb, userRow(b.userId).getString("active_sandbox_id"));
+        assertTrue(live(a.userId).isEmpty());
+        String saved = a.req().get("/api/projects/" + pa + "/fragments").then().statusCode(200).extract().path("[0].id");
+        a.req().get("/api/projects/" + pa + "/fragments/" + saved).then().body("files.'index.html'",
+                org.hamcrest.Matchers.equalTo("edited a"));
+
+        // An operator who accepts the loss forces the kill: no save-back is attempted.
+        LocalSandboxes.write(sb, "index.html", "edited b");
+        admin.delete("/api/admin/users/" + b.userId + "/sandbox?force=true").then().statusCode(200)
+                .body("success", org.hamcrest.Matchers.equalTo(true))
+                .body("results.killedSandboxes", org.hamcrest.Matchers.contains(sb));
+        assertTrue(live(b.userId).isEmpty());
+        assertEquals(1, b.req().get("/api/projects/" + pb + "/fragments").then().statusCode(200).extract().jsonPath()
+                .getList("id").size());
     }
 }

@@ -39,6 +39,8 @@ public class FaultyProvider implements SandboxProvider {
     public final AtomicReference<ProviderException> writeFault = new AtomicReference<>();
     public final AtomicReference<ProviderException> readFault = new AtomicReference<>();
     public final AtomicReference<ProviderException> killFault = new AtomicReference<>();
+    /** Sandboxes whose files cannot be scanned (a save-back of them fails as if the provider could not be reached). */
+    public final java.util.Set<String> unreadable = ConcurrentHashMap.newKeySet();
     /** Kill calls per sandbox id, counted whether or not they succeed. */
     public final Map<String, AtomicInteger> killCalls = new ConcurrentHashMap<>();
 
@@ -52,6 +54,7 @@ public class FaultyProvider implements SandboxProvider {
         readFault.set(null);
         killFault.set(null);
         killCalls.clear();
+        unreadable.clear();
     }
 
     @Override
@@ -71,6 +74,9 @@ public class FaultyProvider implements SandboxProvider {
 
     @Override
     public Uni<FileListing> listFiles(String sandboxId, ScanSpec scan) {
+        if (unreadable.contains(sandboxId)) {
+            return Uni.createFrom().failure(new ProviderException(ProviderException.Kind.TRANSIENT, "cannot reach " + sandboxId));
+        }
         return fail(readFault).chain(() -> local.listFiles(sandboxId, scan));
     }
 
