@@ -2,11 +2,7 @@ package dev.switchboard.sandbox;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,20 +18,13 @@ import dev.switchboard.project.Project;
 import dev.switchboard.project.ProjectDtos.FragmentView;
 import dev.switchboard.project.ProjectService;
 import dev.switchboard.provider.SandboxInfo;
-import dev.switchboard.provider.SandboxMetadata;
 import dev.switchboard.provider.SandboxProvider;
-import dev.switchboard.sandbox.SandboxKiller.Outcome;
 import dev.switchboard.sandbox.SwitchDtos.ActiveFragment;
-import dev.switchboard.sandbox.SwitchDtos.CleanupResults;
-import dev.switchboard.sandbox.SwitchDtos.CleanupStatus;
-import dev.switchboard.sandbox.SwitchDtos.CurrentSandbox;
-import dev.switchboard.sandbox.SwitchDtos.KillResult;
 import dev.switchboard.sandbox.SwitchDtos.SaveBackSummary;
 import dev.switchboard.sandbox.SwitchDtos.SandboxView;
 import dev.switchboard.sandbox.SwitchService.Target;
 import dev.switchboard.user.User;
 import io.quarkus.hibernate.reactive.panache.Panache;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**

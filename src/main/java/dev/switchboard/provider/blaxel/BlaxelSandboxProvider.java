@@ -1,6 +1,5 @@
 package dev.switchboard.provider.blaxel;
 
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +20,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.common.SwitchboardConfig;
 import dev.switchboard.provider.ExecResult;
 import dev.switchboard.provider.FileData;
-import dev.switchboard.provider.FileEntry;
 import dev.switchboard.provider.FileListing;
 import dev.switchboard.provider.ProviderCalls;
 import dev.switchboard.provider.ProviderException;

@@ -1,15 +1,12 @@
 package dev.switchboard.provider.e2b;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 import org.jboss.logging.Logger;
 
@@ -24,9 +21,7 @@ import dev.switchboard.provider.ProviderException;
 import dev.switchboard.provider.ProviderException.Kind;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.netty.handler.codec.http.QueryStringEncoder;
 import io.vertx.core.Promise;
 import io.vertx.core.file.AsyncFile;
@@ -55,7 +50,6 @@ public final class E2bEnvdClient implements AutoCloseable {
     static final String BASIC_USER = "Basic " + Base64.getEncoder().encodeToString((USER + ":").getBytes(StandardCharsets.UTF_8));
     private static final String OCTET_STREAM = "application/octet-stream";
     private static final int UPLOAD_PARALLELISM = 2;
-    private static final int DOWNLOAD_PARALLELISM = 8;
     /** A single Connect message larger than this is refused; envd sends output in chunks of at most 32 KiB. */
     private static final int MAX_FRAME_BYTES = 4 * 1024 * 1024;
     /** Kept of a non-200 streaming answer, for its error message. */
@@ -82,10 +76,6 @@ public final class E2bEnvdClient implements AutoCloseable {
         public String toString() {
             return "Upload[" + path + ", " + content.length + " bytes]";
         }
-    }
-
-    /** One entry of a {@code ListDir} answer. */
-    public record Entry(String path, boolean regularFile, long size, boolean symlink) {
     }
 
     private final WebClient web;
@@ -322,66 +312,6 @@ public final class E2bEnvdClient implements AutoCloseable {
         })).compose(d -> file.flush().map(d));
     }
 
-    /** The entries under {@code path}, {@code depth} levels deep; empty when the path does not exist. */
-    public Uni<Optional<List<Entry>>> listDir(Target target, String path, int depth) {
-        ObjectNode body = json.createObjectNode().put("path", path).put("depth", depth);
-        return calls.call("listdir", Idempotency.IDEMPOTENT, () -> rpc(target, "/filesystem.Filesystem/ListDir", body)
-                .map(r -> {
-                    if (r.statusCode() == 404) {
-                        return Optional.<List<Entry>> empty();
-                    }
-                    if (r.statusCode() != 200) {
-                        throw error("listdir", target, r.statusCode(), r.getHeader("Retry-After"), r.body());
-                    }
-                    return Optional.of(entries(readJson(r.body(), "listdir")));
-                }));
-    }
-
-    /** Parses a {@code ListDir} answer; {@code size} is an int64, which protobuf JSON sends as a string. */
-    static List<Entry> entries(JsonNode answer) {
-        List<Entry> entries = new ArrayList<>();
-        for (JsonNode e : answer.path("entries")) {
-            String path = e.path("path").asText(null);
-            if (path == null) {
-                continue;
-            }
-            boolean symlink = e.hasNonNull("symlinkTarget") || "FILE_TYPE_SYMLINK".equals(e.path("type").asText());
-            entries.add(new Entry(path, "FILE_TYPE_FILE".equals(e.path("type").asText()), e.path("size").asLong(0), symlink));
-        }
-        return entries;
-    }
-
-    /** A file's bytes; empty when it does not exist (any more) or is larger than {@code maxBytes}. */
-    public Uni<Optional<byte[]>> read(Target target, String path, long maxBytes) {
-        return calls.call("files.read", Idempotency.IDEMPOTENT,
-                () -> request(HttpMethod.GET, target, "/files").addQueryParam("path", path).addQueryParam("username", USER)
-                        .send()
-                        .map(r -> {
-                            if (r.statusCode() == 404) {
-                                return Optional.<byte[]> empty();
-                            }
-                            if (r.statusCode() != 200) {
-                                throw error("files.read", target, r.statusCode(), r.getHeader("Retry-After"), r.body());
-                            }
-                            Buffer body = r.body();
-                            byte[] bytes = body == null ? new byte[0] : body.getBytes();
-                            return bytes.length > maxBytes ? Optional.<byte[]> empty() : Optional.of(bytes);
-                        }));
-    }
-
-    /** Reads many files, {@value #DOWNLOAD_PARALLELISM} at a time; files that vanished meanwhile are left out. */
-    public Uni<Map<String, byte[]>> readAll(Target target, List<String> paths, long maxBytes) {
-        return Multi.createFrom().iterable(paths)
-                .onItem().transformToUni(path -> read(target, path, maxBytes).map(b -> b.map(bytes -> Map.entry(path, bytes))))
-                .merge(DOWNLOAD_PARALLELISM)
-                .collect().asList()
-                .map(found -> {
-                    Map<String, byte[]> files = new TreeMap<>();
-                    found.forEach(f -> f.ifPresent(e -> files.put(e.getKey(), e.getValue())));
-                    return files;
-                });
-    }
-
     // ---- commands ----
 
     /**
@@ -394,7 +324,7 @@ public final class E2bEnvdClient implements AutoCloseable {
         Duration callTimeout = timeout.plus(EXEC_GRACE).plus(EXEC_GRACE);
         return calls.call("process.start", Idempotency.NOT_IDEMPOTENT, callTimeout, () -> {
             ProcessOutput output = new ProcessOutput(json, maxOutputBytes);
-            StreamSink sink = new StreamSink(output);
+            ConnectStreamSink sink = new ConnectStreamSink(output, MAX_FRAME_BYTES, ERROR_BODY_BYTES);
             HttpRequest<Void> request = request(HttpMethod.POST, target, "/process.Process/Start")
                     .putHeader("Content-Type", "application/connect+json")
                     .putHeader("Connect-Protocol-Version", "1")
@@ -431,84 +361,6 @@ public final class E2bEnvdClient implements AutoCloseable {
             return json.writeValueAsBytes(root);
         } catch (IOException e) {
             throw new IllegalStateException("cannot serialize a process request", e);
-        }
-    }
-
-    /**
-     * Receives the streamed body as it arrives: feeds the envelope decoder and keeps the first bytes raw, because
-     * the status (and with it whether the body is a stream or an error document) is known only at the end.
-     */
-    private static final class StreamSink implements WriteStream<io.vertx.core.buffer.Buffer> {
-
-        private final ConnectFrames.Decoder decoder = new ConnectFrames.Decoder(MAX_FRAME_BYTES);
-        private final ProcessOutput output;
-        private final ByteArrayOutputStream raw = new ByteArrayOutputStream();
-        private RuntimeException failure;
-
-        StreamSink(ProcessOutput output) {
-            this.output = output;
-        }
-
-        RuntimeException failure() {
-            return failure;
-        }
-
-        byte[] rawPrefix() {
-            return raw.toByteArray();
-        }
-
-        @Override
-        public Future<Void> write(io.vertx.core.buffer.Buffer data) {
-            byte[] bytes = data.getBytes();
-            if (raw.size() < ERROR_BODY_BYTES) {
-                raw.write(bytes, 0, Math.min(bytes.length, ERROR_BODY_BYTES - raw.size()));
-            }
-            if (failure == null) {
-                try {
-                    for (ConnectFrames.Frame frame : decoder.feed(bytes)) {
-                        output.accept(frame);
-                    }
-                } catch (RuntimeException e) {
-                    // Kept for the caller: an error document (non-200) also lands here and is not a stream at all.
-                    failure = e;
-                }
-            }
-            return Future.succeededFuture();
-        }
-
-        @Override
-        public void write(io.vertx.core.buffer.Buffer data, Handler<AsyncResult<Void>> handler) {
-            Future<Void> result = write(data);
-            if (handler != null) {
-                handler.handle(result);
-            }
-        }
-
-        @Override
-        public void end(Handler<AsyncResult<Void>> handler) {
-            if (handler != null) {
-                handler.handle(Future.succeededFuture());
-            }
-        }
-
-        @Override
-        public WriteStream<io.vertx.core.buffer.Buffer> exceptionHandler(Handler<Throwable> handler) {
-            return this;
-        }
-
-        @Override
-        public WriteStream<io.vertx.core.buffer.Buffer> setWriteQueueMaxSize(int maxSize) {
-            return this;
-        }
-
-        @Override
-        public boolean writeQueueFull() {
-            return false;
-        }
-
-        @Override
-        public WriteStream<io.vertx.core.buffer.Buffer> drainHandler(Handler<Void> handler) {
-            return this;
         }
     }
 

@@ -1,22 +1,16 @@
 package dev.switchboard.provider.e2b;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 import jakarta.annotation.PreDestroy;
@@ -31,7 +25,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.common.SwitchboardConfig;
 import dev.switchboard.provider.ExecResult;
 import dev.switchboard.provider.FileData;
-import dev.switchboard.provider.FileEntry;
 import dev.switchboard.provider.FileListing;
 import dev.switchboard.provider.ProviderCalls;
 import dev.switchboard.provider.ProviderException;
@@ -71,8 +64,6 @@ public class E2bSandboxProvider implements SandboxProvider {
     private static final Pattern PATH_SEGMENT = Pattern.compile("^[A-Za-z0-9_-]{1,128}$");
     /** A domain from an answer is put into host names that receive the access token, so only plain host names pass. */
     private static final Pattern DOMAIN = Pattern.compile("^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$");
-    /** How many entries the old text-only read looks at. */
-    private static final int LEGACY_SCAN_ENTRIES = 20_000;
     /** Tokens of this many sandboxes are kept; more live sandboxes simply cost a GET to look the token up again. */
     private static final int KNOWN_SANDBOXES = 10_000;
 
@@ -473,19 +464,6 @@ public class E2bSandboxProvider implements SandboxProvider {
 
     private static String withoutTrailingSlash(String path) {
         return path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
-    }
-
-    /** The text, or null when the bytes are not valid UTF-8 (binary files are not saved back). */
-    static String strictUtf8(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
     }
 
     static Instant parseTime(String text) {

@@ -240,25 +240,6 @@ class E2bUnitTest {
     }
 
     @Test
-    void listDirEntriesReadSizesGivenAsStrings() throws Exception {
-        var answer = JSON.readTree("{\"entries\":[{\"name\":\"a\",\"type\":\"FILE_TYPE_FILE\",\"path\":\"/r/a\",\"size\":\"1234\"},"
-                + "{\"name\":\"d\",\"type\":\"FILE_TYPE_DIRECTORY\",\"path\":\"/r/d\"},"
-                + "{\"name\":\"e\",\"type\":\"FILE_TYPE_FILE\",\"path\":\"/r/e\"},"
-                + "{\"name\":\"l\",\"type\":\"FILE_TYPE_FILE\",\"path\":\"/r/l\",\"size\":\"9\",\"symlinkTarget\":\"/etc/passwd\"}]}");
-        List<E2bEnvdClient.Entry> entries = E2bEnvdClient.entries(answer);
-        assertEquals(new E2bEnvdClient.Entry("/r/a", true, 1234, false), entries.get(0));
-        assertFalse(entries.get(1).regularFile());
-        assertEquals(0, entries.get(2).size(), "zero sizes are left out of protobuf JSON");
-        assertTrue(entries.get(3).symlink());
-    }
-
-    @Test
-    void strictUtf8RefusesBinary() {
-        assertEquals("ü€", E2bSandboxProvider.strictUtf8("ü€".getBytes(StandardCharsets.UTF_8)));
-        assertNull(E2bSandboxProvider.strictUtf8(new byte[] { (byte) 0xc3, (byte) 0x28 }));
-    }
-
-    @Test
     void timestampsWithNanosecondsAndOffsetsParse() {
         assertEquals(Instant.parse("2026-01-01T00:00:00.123456789Z"),
                 E2bSandboxProvider.parseTime("2026-01-01T00:00:00.123456789Z"));
