@@ -68,7 +68,10 @@ public class SandboxEvents {
         });
     }
 
+    /** Room for a save-back summary with its 100 listed skipped files, each path up to 512 characters. */
+    private static final int MAX_DETAIL = 64 * 1024;
+
     private static String truncate(String s) {
-        return s == null || s.length() <= 2000 ? s : s.substring(0, 2000);
+        return s == null || s.length() <= MAX_DETAIL ? s : s.substring(0, MAX_DETAIL);
     }
 }

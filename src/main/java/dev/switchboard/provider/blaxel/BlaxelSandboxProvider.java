@@ -62,8 +62,6 @@ public class BlaxelSandboxProvider implements SandboxProvider {
     static final Duration NOT_FOUND_GRACE = Duration.ofSeconds(30);
     /** The port name of the sandbox URL's HTTP port in {@code spec.runtime.ports}. */
     static final String PORT_NAME = "http";
-    /** How many entries the text-only read scans. */
-    static final int LEGACY_MAX_ENTRIES = 100_000;
 
     private final SwitchboardConfig config;
     private final SwitchboardConfig.Blaxel blaxel;
@@ -381,7 +379,7 @@ public class BlaxelSandboxProvider implements SandboxProvider {
         return doubled.compareTo(plusFive) > 0 ? doubled : plusFive;
     }
 
-    /** Switchboard's max age plus ten minutes (two TTL sweeps' worth of slack and more). */
+    /** Switchboard's max age plus ten minutes (two TTL sweeps' worth of slack and more), or the expiry margin if longer. */
     Duration safetyNetMaxAge() {
         Duration margin = config.sandbox().expiryMargin();
         return config.sandbox().maxAge().plus(margin.compareTo(Duration.ofMinutes(10)) > 0 ? margin : Duration.ofMinutes(10));
