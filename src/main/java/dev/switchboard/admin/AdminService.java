@@ -112,7 +112,7 @@ public class AdminService {
                                     .onFailure().recoverWithItem(e -> {
                                         LOG.warnf("kill-all: sandbox %s of user %s kept: %s", u.getValue(), u.getKey(), e.getMessage());
                                         kept.add(u.getValue());
-                                        return new CleanupResults(1, 0, 1, List.of(), List.of(u.getValue()));
+                                        return new CleanupResults(1, 0, 1, List.of(), List.of(u.getValue()), null);
                                     }))
                             .collect().asList();
                 })
@@ -132,7 +132,7 @@ public class AdminService {
                             orphans.forEach(o -> (o.gone() ? killed : failed).add(o.sandboxId()));
                             killed.sort(null);
                             failed.sort(null);
-                            return new CleanupResults(killed.size() + failed.size(), killed.size(), failed.size(), killed, failed);
+                            return new CleanupResults(killed.size() + failed.size(), killed.size(), failed.size(), killed, failed, null);
                         }));
     }
 }

@@ -60,7 +60,7 @@ public class CleanupService {
 
     /** Kills the user's recorded sandbox, after saving back its changed files. */
     public Uni<KillResult> killUserActiveSandbox(String userId, String reason) {
-        return saveThenDetach(userId, true).chain(recorded -> {
+        return saveThenDetach(userId, true).map(Detached::sandboxId).chain(recorded -> {
             if (recorded == null) {
                 return Uni.createFrom().item(new KillResult(false, null));
             }
@@ -79,11 +79,11 @@ public class CleanupService {
 
     /** As above; {@code save} false skips the save-back (an operator's forced kill). */
     public Uni<CleanupResults> killAllUserSandboxes(String userId, String reason, boolean save) {
-        return saveThenDetach(userId, save).chain(recorded -> provider.list(Map.of(SandboxMetadata.OWNER, userId))
+        return saveThenDetach(userId, save).chain(detached -> provider.list(Map.of(SandboxMetadata.OWNER, userId))
                 .chain(found -> {
                     Set<String> ids = new LinkedHashSet<>();
-                    if (recorded != null) {
-                        ids.add(recorded);
+                    if (detached.sandboxId() != null) {
+                        ids.add(detached.sandboxId());
                     }
                     found.forEach(s -> ids.add(s.id()));
                     return Multi.createFrom().iterable(ids)
@@ -98,20 +98,24 @@ public class CleanupService {
                     }
                     killed.sort(null);
                     failed.sort(null);
-                    return new CleanupResults(outcomes.size(), killed.size(), failed.size(), killed, failed);
+                    return new CleanupResults(outcomes.size(), killed.size(), failed.size(), killed, failed, detached.saved());
                 }));
     }
 
+    /** The sandbox a cleanup detached from the user's record, and what its save-back stored. */
+    private record Detached(String sandboxId, SaveBackSummary saved) {
+    }
+
     /**
-     * Save-back (unless {@code save} is false), then detach the record (cancelling any switch in flight). Answers the
-     * recorded sandbox id. A save-back that fails leaves the sandbox alive and recorded, and fails the call.
+     * Save-back (unless {@code save} is false), then detach the record (cancelling any switch in flight). A save-back
+     * that fails leaves the sandbox alive and recorded, and fails the call.
      */
-    private Uni<String> saveThenDetach(String userId, boolean save) {
+    private Uni<Detached> saveThenDetach(String userId, boolean save) {
         return sandboxes.live(userId).chain(l -> {
             Uni<SaveBackSummary> saved = save && l.alive()
                     ? saveBack.saveBack(userId, l.user().activeSandboxId, l.user().activeProjectId, l.user().activeFragmentId)
                     : Uni.createFrom().nullItem();
-            return saved.chain(() -> state.detach(userId));
+            return saved.chain(summary -> state.detach(userId).map(id -> new Detached(id, summary)));
         });
     }
 

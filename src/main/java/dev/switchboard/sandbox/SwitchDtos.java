@@ -55,9 +55,10 @@ public final class SwitchDtos {
     public record KillResult(boolean killed, String sandboxId) {
     }
 
+    /** What a cleanup killed; {@code saveBack} is what the save-back of the recorded sandbox stored (null: nothing to save). */
     @RegisterForReflection
     public record CleanupResults(int totalProjects, int killed, int failed, List<String> killedSandboxes,
-            List<String> failedSandboxes) {
+            List<String> failedSandboxes, SaveBackSummary saveBack) {
     }
 
     @RegisterForReflection

@@ -188,7 +188,8 @@ public abstract class SaveBackSuite {
         backdoor().writeBytes(sandbox, "index.html", "v4".getBytes(StandardCharsets.UTF_8));
 
         // Cleanup saves once more, then kills.
-        user.req().post("/api/cleanup-sandboxes").then().statusCode(200).body("results.killed", equalTo(1));
+        user.req().post("/api/cleanup-sandboxes").then().statusCode(200).body("results.killed", equalTo(1))
+                .body("results.saveBack.changedFiles", equalTo(1)).body("results.saveBack.fragmentId", notNullValue());
         List<String> fragments = user.req().get("/api/projects/" + project + "/fragments").then().statusCode(200)
                 .extract().jsonPath().getList("id");
         assertEquals(4, fragments.size(), "v1 and three save-backs: " + fragments);
