@@ -48,6 +48,3 @@ END;
 $$;
 CREATE TRIGGER fragment_files_immutable BEFORE UPDATE ON fragment_files
     FOR EACH ROW EXECUTE FUNCTION fragment_files_are_immutable();
-
--- The save-back summary of an event (files saved, skipped and why) is stored as JSON text in detail.
-ALTER TABLE sandbox_events ALTER COLUMN detail TYPE text;
