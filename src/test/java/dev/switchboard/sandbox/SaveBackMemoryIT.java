@@ -97,7 +97,9 @@ class SaveBackMemoryIT {
             service.destroy();
             service.waitFor();
         }
-        new LocalSandboxFixture(SANDBOXES).close();
+        try (LocalSandboxFixture sandboxes = new LocalSandboxFixture(SANDBOXES)) {
+            sandboxes.killAll();
+        }
         if (pg != null) {
             pg.close();
         }

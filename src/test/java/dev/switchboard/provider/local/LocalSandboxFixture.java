@@ -37,6 +37,12 @@ public final class LocalSandboxFixture implements AutoCloseable {
         provider.kill(sandboxId).await().atMost(Duration.ofSeconds(10));
     }
 
+    /** Kills every sandbox under the data root, so a test leaves no process behind. */
+    public void killAll() {
+        provider.list(Map.of()).await().atMost(Duration.ofSeconds(30))
+                .forEach(s -> provider.kill(s.id()).await().atMost(Duration.ofSeconds(10)));
+    }
+
     @Override
     public void close() {
         vertx.closeAndAwait();
