@@ -17,6 +17,8 @@ final class BenchOptions {
     int bytes = 2048;
     /** Files each user changes in the sandbox before switching away, so save-back has work. */
     int changed = 2;
+    /** Unmeasured switches per user first (the first one only creates a sandbox); more of them let the JIT settle. */
+    int warmup = 1;
     Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
     final Latencies latencies = Latencies.benchmarkDefaults();
     /** JVM options of the service, e.g. {@code -Xmx256m}. */
@@ -32,6 +34,7 @@ final class BenchOptions {
               --files F            files per project (50)
               --bytes B            bytes per file (2048)
               --changed N          files changed in the sandbox before each switch away (2)
+              --warmup W           unmeasured switches per user before the measured ones (1)
               --create-ms, --kill-ms, --write-ms MS   provider latencies (150, 50, 20 per write request)
               --latency OP=MS      latency of any other fake operation (get, timeout, process.start, files.read, ...)
               --global-ms MS       added to every provider answer (0)
@@ -66,6 +69,7 @@ final class BenchOptions {
                 case "--files" -> o.files = positive(a, v);
                 case "--bytes" -> o.bytes = positive(a, v);
                 case "--changed" -> o.changed = Integer.parseInt(v);
+                case "--warmup" -> o.warmup = positive(a, v);
                 case "--jar" -> o.jar = Path.of(v);
                 case "--service-opt" -> o.serviceOpts.add(v);
                 case "--config" -> {

@@ -9,7 +9,7 @@ import java.util.stream.Collectors;
 /** The figures of one benchmark run, and how they are printed. */
 record BenchReport(BenchOptions options, long startupMillis, int attempted, int ok, int failed, long filesVerified,
         long filesMismatched, int oldSandboxesAlive, long[] latencyNanos, long wallNanos, double cpuMillisPerSwitch,
-        long rssPeakKib, Map<String, Double> requestsPerSwitch, List<String> errors) {
+        double machineBusyPercent, long rssPeakKib, Map<String, Double> requestsPerSwitch, List<String> errors) {
 
     /** Every switch answered 200, every restored file matched and every replaced sandbox was gone. */
     boolean allGood() {
@@ -41,8 +41,8 @@ record BenchReport(BenchOptions options, long startupMillis, int attempted, int 
                 options.config.isEmpty() ? "" : ", " + options.config.entrySet().stream()
                         .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" ")));
         out.printf("start-up to ready     %d ms%n", startupMillis);
-        out.printf("switches              %d ok, %d failed (of %d; each user's first switch is a warm-up, not counted)%n",
-                ok, failed, attempted);
+        out.printf("switches              %d ok, %d failed (of %d; %d warm-up switches per user before them, not counted)%n",
+                ok, failed, attempted, options.warmup);
         out.printf("verified              %d files restored as expected, %d mismatched; %d replaced sandboxes still alive%n",
                 filesVerified, filesMismatched, oldSandboxesAlive);
         double p50 = percentileMillis(50);
@@ -53,7 +53,8 @@ record BenchReport(BenchOptions options, long startupMillis, int attempted, int 
             out.printf("x critical path       %.2f / %.2f / %.2f%n", p50 / critical, p95 / critical, p99 / critical);
         }
         out.printf("throughput            %.1f switches/s (%d switches in %.1f s)%n", switchesPerSecond(), ok, wallNanos / 1e9);
-        out.printf("service CPU           %.1f ms per switch%n", cpuMillisPerSwitch);
+        out.printf("service CPU           %.1f ms per switch (machine %.0f %% busy over %d CPUs: service, bench, fake and its commands)%n",
+                cpuMillisPerSwitch, machineBusyPercent, Runtime.getRuntime().availableProcessors());
         out.printf("service RSS peak      %d MiB%n", rssPeakKib / 1024);
         out.printf("provider requests per switch: %s%n", requestsPerSwitch.entrySet().stream()
                 .map(e -> String.format("%s %.2f", e.getKey(), e.getValue())).collect(Collectors.joining(", ")));

@@ -124,6 +124,18 @@ final class ServiceProcess implements AutoCloseable {
         throw new IOException("no VmHWM in /proc/" + pid() + "/status");
     }
 
+    /** Busy and total clock ticks of the whole machine so far (the {@code cpu} line of /proc/stat). */
+    static long[] machineTicks() throws IOException {
+        String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long total = 0;
+        // user nice system idle iowait irq softirq steal: guest time is already counted in user and nice.
+        for (int i = 1; i <= Math.min(8, f.length - 1); i++) {
+            total += Long.parseLong(f[i]);
+        }
+        long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+        return new long[] {total - idle, total};
+    }
+
     static long clockTicksPerSecond() {
         try {
             Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();

@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,6 +30,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 public final class SwitchBench {
 
     static final String ISSUER = "switchboard-test";
+    private static final int SETUP_CONCURRENCY = 8;
 
     private SwitchBench() {
     }
@@ -87,16 +89,20 @@ public final class SwitchBench {
             for (int i = 0; i < o.users; i++) {
                 users.add(new BenchUser(i, http, service.base, fake, o, key));
             }
-            all(pool, users, u -> u.setUp());
+            // Set-up is not measured; at 100 concurrent fragment uploads the service answers 500 (its database pool
+            // times out), so set-up goes a few users at a time.
+            all(pool, users, SETUP_CONCURRENCY, u -> u.setUp());
             List<String> errors = Collections.synchronizedList(new ArrayList<>());
             AtomicInteger warmFailures = new AtomicInteger();
-            // Each user's first switch only creates a sandbox (nothing to save or kill): it warms up, it is not measured.
-            all(pool, users, u -> {
-                BenchUser.Outcome w = u.switchOver();
-                if (!w.ok()) {
-                    warmFailures.incrementAndGet();
-                    errors.add("warm-up: " + w.error());
-                } else {
+            // Warm-up switches are verified but not measured; the first only creates a sandbox (nothing to save or kill).
+            all(pool, users, users.size(), u -> {
+                for (int w = 0; w < o.warmup; w++) {
+                    BenchUser.Outcome out = u.switchOver();
+                    if (!out.ok()) {
+                        warmFailures.incrementAndGet();
+                        errors.add("warm-up: " + out.error());
+                        return;
+                    }
                     u.edit();
                 }
             });
@@ -108,6 +114,7 @@ public final class SwitchBench {
 
             Map<String, Integer> countsBefore = fake.requestCounts();
             long cpuBefore = service.cpuTicks();
+            long[] machineBefore = ServiceProcess.machineTicks();
             long[] latencies = new long[o.users * o.switches];
             AtomicInteger recorded = new AtomicInteger();
             AtomicInteger ok = new AtomicInteger();
@@ -149,6 +156,8 @@ public final class SwitchBench {
             }
             long wall = System.nanoTime() - t0;
             long cpuTicks = service.cpuTicks() - cpuBefore;
+            long[] machineAfter = ServiceProcess.machineTicks();
+            double machineBusy = 100.0 * (machineAfter[0] - machineBefore[0]) / Math.max(1, machineAfter[1] - machineBefore[1]);
             Map<String, Integer> countsAfter = fake.requestCounts();
             int done = Math.max(1, ok.get() + failed.get());
             Map<String, Double> perSwitch = new LinkedHashMap<>();
@@ -160,12 +169,17 @@ public final class SwitchBench {
             });
             BenchReport report = new BenchReport(o, service.startupMillis, o.users * o.switches, ok.get(), failed.get(),
                     verified.get(), mismatched.get(), oldAlive.get(), java.util.Arrays.copyOf(latencies, recorded.get()), wall,
-                    cpuTicks * 1000.0 / ticksPerSecond / done, service.peakRssKib(), perSwitch, List.copyOf(errors));
+                    cpuTicks * 1000.0 / ticksPerSecond / done, machineBusy, service.peakRssKib(), perSwitch, List.copyOf(errors));
             report.print(System.out);
             if (!report.allGood()) {
                 System.out.println("service log (tail), " + service.log() + ":\n" + service.tail(30));
             }
             return report;
+        } catch (Exception e) {
+            if (service != null) {
+                System.out.println("service log (tail), " + service.log() + ":\n" + service.tail(30));
+            }
+            throw e;
         } finally {
             pool.shutdownNow();
             closeAll(started);
@@ -207,11 +221,18 @@ public final class SwitchBench {
         void run(BenchUser u) throws Exception;
     }
 
-    private static void all(ExecutorService pool, List<BenchUser> users, UserStep step) throws Exception {
+    /** Runs the step for every user, at most {@code concurrency} at a time. */
+    private static void all(ExecutorService pool, List<BenchUser> users, int concurrency, UserStep step) throws Exception {
+        Semaphore permits = new Semaphore(concurrency);
         List<Future<?>> fs = new ArrayList<>();
         for (BenchUser u : users) {
             fs.add(pool.submit(() -> {
-                step.run(u);
+                permits.acquire();
+                try {
+                    step.run(u);
+                } finally {
+                    permits.release();
+                }
                 return null;
             }));
         }
