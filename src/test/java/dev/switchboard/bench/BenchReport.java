@@ -41,7 +41,7 @@ record BenchReport(BenchOptions options, long startupMillis, int attempted, int 
                 options.config.isEmpty() ? "" : ", " + options.config.entrySet().stream()
                         .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" ")));
         out.printf("start-up to ready     %d ms%n", startupMillis);
-        out.printf("switches              %d ok, %d failed (of %d; %d warm-up switches per user before them, not counted)%n",
+        out.printf("switches              %d ok, %d failed (of %d; warm-up switches per user before them, not counted: %d)%n",
                 ok, failed, attempted, options.warmup);
         out.printf("verified              %d files restored as expected, %d mismatched; %d replaced sandboxes still alive%n",
                 filesVerified, filesMismatched, oldSandboxesAlive);
