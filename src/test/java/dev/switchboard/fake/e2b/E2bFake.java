@@ -186,6 +186,8 @@ public final class E2bFake implements AutoCloseable {
     private final Map<String, AtomicInteger> dataPlane = new ConcurrentHashMap<>();
     private final ConcurrentLinkedDeque<Recorded> recorded = new ConcurrentLinkedDeque<>();
     private volatile Duration latency = Duration.ZERO;
+    /** Added to {@link #latency} for one operation: a provider whose create is slower than its reads. */
+    private final Map<String, Duration> operationLatency = new ConcurrentHashMap<>();
     private volatile Duration planMax = DEFAULT_PLAN_MAX;
     private volatile int maxConcurrent = Integer.MAX_VALUE;
     private volatile int maxPageSize = 100;
@@ -287,6 +289,15 @@ public final class E2bFake implements AutoCloseable {
         this.latency = delay == null ? Duration.ZERO : delay;
     }
 
+    /** Every answer to {@code operation} ("create", "kill", "files.write", ...) is delayed by this much more. */
+    public void latency(String operation, Duration delay) {
+        if (delay == null || delay.isZero()) {
+            operationLatency.remove(operation);
+        } else {
+            operationLatency.put(operation, delay);
+        }
+    }
+
     /** The sandbox disappears as if its timeout had passed: the API answers 404, envd and its ports 502. */
     public void vanish(String sandboxId) {
         remove(sandboxId);
@@ -325,6 +336,17 @@ public final class E2bFake implements AutoCloseable {
     public int requests(String operation) {
         AtomicInteger n = counts.get(operation);
         return n == null ? 0 : n.get();
+    }
+
+    /** Requests per operation so far, faulted ones included, by operation name. */
+    public Map<String, Integer> requestCounts() {
+        Map<String, Integer> all = new TreeMap<>();
+        counts.forEach((k, v) -> {
+            if (k.indexOf('|') < 0) {
+                all.put(k, v.get());
+            }
+        });
+        return all;
     }
 
     /** How many requests of this operation arrived for one sandbox. */
@@ -410,6 +432,7 @@ public final class E2bFake implements AutoCloseable {
         dataPlane.clear();
         recorded.clear();
         latency = Duration.ZERO;
+        operationLatency.clear();
         planMax = DEFAULT_PLAN_MAX;
         maxConcurrent = Integer.MAX_VALUE;
         maxPageSize = 100;
@@ -442,7 +465,7 @@ public final class E2bFake implements AutoCloseable {
         req.body().onSuccess(body -> {
             record(req, route, body);
             Runnable handle = () -> handle(req, route, body, fault);
-            long delay = latency.toMillis();
+            long delay = latency.plus(operationLatency.getOrDefault(route.operation(), Duration.ZERO)).toMillis();
             if (delay > 0) {
                 vertx.setTimer(delay, id -> handle.run());
             } else {

@@ -290,6 +290,19 @@ class E2bFakeTest {
         assertNull(limited.json().get("error_code"));
     }
 
+    @Test
+    void latencyPerOperationAddsToTheGlobalOneAndCountsAreListed() {
+        fake.latency("create", Duration.ofMillis(300));
+        long started = System.nanoTime();
+        JsonNode s = create("{\"templateID\":\"base\",\"timeout\":60}");
+        assertTrue(System.nanoTime() - started >= Duration.ofMillis(300).toNanos(), "create waits its own latency");
+        assertEquals(200, api("GET", "/sandboxes/" + s.get("sandboxID").asText(), null).status());
+        assertEquals(java.util.Map.of("create", 1, "get", 1), fake.requestCounts());
+        fake.latency("create", Duration.ZERO);
+        fake.reset();
+        assertTrue(fake.requestCounts().isEmpty());
+    }
+
     private static String part(String boundary, String filename, String content) {
         return "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename
                 + "\"\r\nContent-Type: application/octet-stream\r\n\r\n" + content + "\r\n";
