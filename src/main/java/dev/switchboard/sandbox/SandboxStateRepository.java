@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.LockModeType;
 
 import dev.switchboard.common.SqlTime;
 import dev.switchboard.provider.SandboxHandle;
@@ -12,11 +11,12 @@ import dev.switchboard.user.User;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * The state transitions of a user's sandbox record, each one short transaction on the locked user row.
- * Provider calls always happen between these transactions, never inside one.
+ * The state transitions of a user's sandbox record, each one SQL statement on the user row (its row lock serialises them).
+ * Provider calls always happen between these statements, never inside a transaction.
  */
 @ApplicationScoped
 public class SandboxStateRepository {
@@ -38,36 +38,37 @@ public class SandboxStateRepository {
     public record Committed(SandboxHandle sandbox, String provider, UUID projectId, UUID fragmentId, Instant expiresAt) {
     }
 
-    /** Claim: records the switch id; a later claim overtakes this one. Answers the sandbox it replaces. */
+    /** Claim: records the switch id; a later claim overtakes this one. Answers the sandbox it replaces. One statement. */
     public Uni<Previous> claim(String userId, UUID switchId) {
-        return Panache.withTransaction(() -> lock(userId).map(u -> {
-            u.switchId = switchId;
-            u.switchStartedAt = Instant.now();
-            return new Previous(u.activeSandboxId, u.activeProjectId, u.activeFragmentId);
-        }));
+        return db.preparedQuery("""
+                UPDATE users SET switch_id = $2, switch_started_at = now() WHERE id = $1
+                RETURNING active_sandbox_id, active_project_id, active_fragment_id""")
+                .execute(Tuple.of(userId, switchId)).map(rows -> {
+                    if (rows.rowCount() == 0) {
+                        throw new IllegalStateException("user " + userId + " has no row; UserService.ensure runs first");
+                    }
+                    Row r = rows.iterator().next();
+                    return new Previous(r.getString("active_sandbox_id"), r.getUUID("active_project_id"), r.getUUID("active_fragment_id"));
+                });
     }
 
-    /** Compare-and-set on the switch id: true if this switch is still the newest and now owns the record. */
+    /**
+     * Compare-and-set on the switch id: true if this switch is still the newest and now owns the record. One
+     * statement: the row lock it takes is the only serialisation two switches of one user need.
+     */
     public Uni<Boolean> commit(String userId, UUID switchId, Committed c) {
-        return Panache.withTransaction(() -> lock(userId).map(u -> {
-            if (!switchId.equals(u.switchId)) {
-                return false;
-            }
-            Instant now = Instant.now();
-            u.switchId = null;
-            u.switchStartedAt = null;
-            u.activeProjectId = c.projectId();
-            u.activeFragmentId = c.fragmentId();
-            u.activeSandboxId = c.sandbox().id();
-            u.sandboxProvider = c.provider();
-            u.sandboxUrl = c.sandbox().url();
-            u.sandboxMcpUrl = c.sandbox().mcpServerUrl();
-            u.sandboxCreatedAt = c.sandbox().createdAt() != null ? c.sandbox().createdAt() : now;
-            u.sandboxLastUsedAt = now;
-            u.sandboxExpiresAt = c.expiresAt();
-            u.sandboxProviderExpiresAt = c.sandbox().expiresAt();
-            return true;
-        }));
+        Instant now = Instant.now();
+        Instant created = c.sandbox().createdAt() != null ? c.sandbox().createdAt() : now;
+        return db.preparedQuery("""
+                UPDATE users SET switch_id = NULL, switch_started_at = NULL, active_project_id = $3, active_fragment_id = $4,
+                       active_sandbox_id = $5, sandbox_provider = $6, sandbox_url = $7, sandbox_mcp_url = $8,
+                       sandbox_created_at = $9, sandbox_last_used_at = $10, sandbox_expires_at = $11,
+                       sandbox_provider_expires_at = $12
+                WHERE id = $1 AND switch_id = $2""")
+                .execute(Tuple.from(new Object[] { userId, switchId, c.projectId(), c.fragmentId(), c.sandbox().id(),
+                        c.provider(), c.sandbox().url(), c.sandbox().mcpServerUrl(), SqlTime.param(created),
+                        SqlTime.param(now), SqlTime.param(c.expiresAt()), SqlTime.param(c.sandbox().expiresAt()) }))
+                .map(rows -> rows.rowCount() > 0);
     }
 
     /**
@@ -75,15 +76,10 @@ public class SandboxStateRepository {
      * if that one was killed on the way (no dead pointers).
      */
     public Uni<Void> release(String userId, UUID switchId, String killedOldSandbox) {
-        return Panache.withTransaction(() -> lock(userId).invoke(u -> {
-            if (switchId.equals(u.switchId)) {
-                u.switchId = null;
-                u.switchStartedAt = null;
-            }
-            if (killedOldSandbox != null && killedOldSandbox.equals(u.activeSandboxId)) {
-                clearSandbox(u);
-            }
-        })).replaceWithVoid();
+        Uni<Void> released = db.preparedQuery(
+                "UPDATE users SET switch_id = NULL, switch_started_at = NULL WHERE id = $1 AND switch_id = $2")
+                .execute(Tuple.of(userId, switchId)).replaceWithVoid();
+        return killedOldSandbox == null ? released : released.chain(() -> clearIfCurrent(userId, killedOldSandbox)).replaceWithVoid();
     }
 
     /** Clears the record if it still names {@code sandboxId}; answers whether it did. One statement, no session. */
@@ -97,16 +93,21 @@ public class SandboxStateRepository {
 
     /**
      * Detaches the user's sandbox before it is killed and cancels any switch in flight (its commit will fail and
-     * it kills what it made). Answers the sandbox id that was recorded, or null.
+     * it kills what it made). Answers the sandbox id that was recorded, or null. One statement.
      */
     public Uni<String> detach(String userId) {
-        return Panache.withTransaction(() -> lock(userId).map(u -> {
-            String id = u.activeSandboxId;
-            clearSandbox(u);
-            u.switchId = null;
-            u.switchStartedAt = null;
-            return id;
-        }));
+        return db.preparedQuery("""
+                WITH old AS (SELECT id, active_sandbox_id FROM users WHERE id = $1 FOR UPDATE)
+                UPDATE users u SET active_sandbox_id = NULL, sandbox_provider = NULL, sandbox_url = NULL,
+                       sandbox_mcp_url = NULL, sandbox_created_at = NULL, sandbox_last_used_at = NULL,
+                       sandbox_expires_at = NULL, sandbox_provider_expires_at = NULL, switch_id = NULL, switch_started_at = NULL
+                FROM old WHERE u.id = old.id RETURNING old.active_sandbox_id""")
+                .execute(Tuple.of(userId)).map(rows -> {
+                    if (rows.rowCount() == 0) {
+                        throw new IllegalStateException("user " + userId + " has no row; UserService.ensure runs first");
+                    }
+                    return rows.iterator().next().getString(0);
+                });
     }
 
     /**
@@ -143,26 +144,6 @@ public class SandboxStateRepository {
 
     public Uni<User> find(String userId) {
         return Panache.withSession(() -> User.findById(userId));
-    }
-
-    private static Uni<User> lock(String userId) {
-        return User.<User> findById(userId, LockModeType.PESSIMISTIC_WRITE).map(u -> {
-            if (u == null) {
-                throw new IllegalStateException("user " + userId + " has no row; UserService.ensure runs first");
-            }
-            return u;
-        });
-    }
-
-    private static void clearSandbox(User u) {
-        u.activeSandboxId = null;
-        u.sandboxProvider = null;
-        u.sandboxUrl = null;
-        u.sandboxMcpUrl = null;
-        u.sandboxCreatedAt = null;
-        u.sandboxLastUsedAt = null;
-        u.sandboxExpiresAt = null;
-        u.sandboxProviderExpiresAt = null;
     }
 
     private static String truncate(String s) {
