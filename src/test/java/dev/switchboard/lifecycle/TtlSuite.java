@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -22,12 +23,12 @@ import io.vertx.mutiny.sqlclient.Tuple;
 /**
  * Invariant 3 at the TTL: a sandbox edited until shortly before its max-age still has those edits saved by the TTL
  * sweep, because the provider's own expiry stays the expiry margin past Switchboard's deadline, extensions included.
- * Profiles: max-age 6 s, margin 4 s; the test drives the sweep itself.
+ * Profiles: max-age 6 s, margin 6 s; the test drives the sweep itself, timed from the sandbox's creation.
  */
 public abstract class TtlSuite {
 
     public static final Map<String, String> CONFIG = Map.of("switchboard.sandbox.max-age", "6s",
-            "switchboard.sandbox.expiry-margin", "4s");
+            "switchboard.sandbox.expiry-margin", "6s");
 
     @Inject
     LifecycleJobs jobs;
@@ -43,15 +44,17 @@ public abstract class TtlSuite {
         Api user = Api.newUser("ttl-save");
         String project = user.createProject("app");
         user.addFragment(project, Map.of("index.html", "v1"));
-        long start = System.nanoTime();
         String sandbox = user.switchTo(project).statusCode(200).extract().path("result.sandboxId");
+        // Timed from the sandbox's creation, which is where its TTL starts, however long the switch itself took.
+        Instant created = Instant.parse(user.req().get("/api/sandbox/init").then().statusCode(200)
+                .extract().<String> path("sandbox.createdAt"));
 
-        sleepUntil(start, Duration.ofMillis(3500));
+        sleepUntil(created, Duration.ofMillis(3500));
         backdoor().writeBytes(sandbox, "index.html", "edited just before max-age".getBytes(StandardCharsets.UTF_8));
         // A heartbeat near the deadline must not pull the provider's expiry in to the deadline itself.
         user.req().post("/api/sandbox/heartbeat").then().statusCode(204);
 
-        sleepUntil(start, Duration.ofMillis(7500));
+        sleepUntil(created, Duration.ofMillis(7500));
         assertTrue(provider.get(sandbox).await().atMost(Duration.ofSeconds(10)).isPresent(),
                 "past its TTL the sandbox is still there for the sweep to save");
         jobs.expireNow().await().atMost(Duration.ofSeconds(60));
@@ -67,10 +70,10 @@ public abstract class TtlSuite {
         assertEquals(List.of("ttl"), reasons);
     }
 
-    private static void sleepUntil(long start, Duration at) throws InterruptedException {
-        long left = at.toNanos() - (System.nanoTime() - start);
+    private static void sleepUntil(Instant start, Duration at) throws InterruptedException {
+        long left = Duration.between(Instant.now(), start.plus(at)).toMillis();
         if (left > 0) {
-            Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
+            Thread.sleep(left);
         }
     }
 }
