@@ -76,7 +76,7 @@ final class E2bFiles {
         List<SkippedFile> skipped = Collections.synchronizedList(new ArrayList<>());
         Map<String, FileData> byDestination = new LinkedHashMap<>();
         for (FileData f : files) {
-            String destination = E2bSandboxProvider.destinationOrNull(root, f.path());
+            String destination = E2bMapping.destinationOrNull(root, f.path());
             if (destination == null || f.content() == null) {
                 skipped.add(new SkippedFile(f.path(), "invalid path"));
             } else if (byDestination.putIfAbsent(destination, f) != null) {
@@ -147,7 +147,7 @@ final class E2bFiles {
         String message = e.getMessage() == null ? "" : e.getMessage();
         int answered = message.indexOf("answered ");
         String reason = "rejected by e2b: " + (answered >= 0 ? message.substring(answered + 9) : message);
-        return new SkippedFile(E2bSandboxProvider.relativePath(root, upload.path()), E2bClient.abbreviate(reason));
+        return new SkippedFile(E2bMapping.relativePath(root, upload.path()), E2bClient.abbreviate(reason));
     }
 
     private Uni<Void> chmod(E2bEnvdClient.Target target, List<String> paths) {

@@ -3,8 +3,6 @@ package dev.switchboard.provider.e2b;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,13 +53,6 @@ public class E2bSandboxProvider implements SandboxProvider {
     private static final Logger LOG = Logger.getLogger(E2bSandboxProvider.class);
 
     static final String NAME = "e2b";
-    /** E2B ids are {@code i} plus 20 characters; legacy ones carry a {@code -<clientID>} suffix. */
-    private static final Pattern ID = Pattern.compile("^[a-z0-9]{1,64}(-[a-z0-9]{1,32})?$");
-    /**
-     * What may be sent to the control plane as a sandbox id: one plain path segment. E2B judges the rest itself
-     * (400 "Invalid sandbox ID"), which keeps a probe with a made-up id a real round trip to E2B.
-     */
-    private static final Pattern PATH_SEGMENT = Pattern.compile("^[A-Za-z0-9_-]{1,128}$");
     /** A domain from an answer is put into host names that receive the access token, so only plain host names pass. */
     private static final Pattern DOMAIN = Pattern.compile("^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$");
     /** Tokens of this many sandboxes are kept; more live sandboxes simply cost a GET to look the token up again. */
@@ -171,7 +162,7 @@ public class E2bSandboxProvider implements SandboxProvider {
         if (invalid != null) {
             return Uni.createFrom().failure(invalid);
         }
-        long timeout = createTimeoutSeconds(spec.timeout(), config.maxLifetime());
+        long timeout = E2bMapping.createTimeoutSeconds(spec.timeout(), config.maxLifetime());
         String template = spec.template() != null && !spec.template().isBlank() ? spec.template() : config.template();
         // Always an explicit timeout: without it E2B's v1 default of 15 s applies. secure=true makes the answer carry
         // the envd access token; autoPause=false because Switchboard itself decides when sandboxes end.
@@ -179,12 +170,12 @@ public class E2bSandboxProvider implements SandboxProvider {
         return api.create(body).chain(created -> {
             Instant now = Instant.now();
             String id = created.sandboxID();
-            if (!isValidId(id)) {
+            if (!E2bMapping.isValidId(id)) {
                 return Uni.createFrom().failure(new ProviderException(Kind.FAILED, "e2b create answered an invalid sandbox id"));
             }
             Known k = new Known(created.envdAccessToken(), domainOf(created.domain()), now);
             known.put(id, k);
-            SandboxHandle handle = new SandboxHandle(id, sandboxUrl(config.port(), id, k.domain()), null, now,
+            SandboxHandle handle = new SandboxHandle(id, E2bMapping.sandboxUrl(config.port(), id, k.domain()), null, now,
                     now.plusSeconds(timeout), created.envdAccessToken());
             return ready(target(id, k)).replaceWith(handle);
         });
@@ -206,7 +197,7 @@ public class E2bSandboxProvider implements SandboxProvider {
 
     @Override
     public Uni<Optional<SandboxInfo>> get(String sandboxId) {
-        if (!isPathSafe(sandboxId)) {
+        if (!E2bMapping.isPathSafe(sandboxId)) {
             return Uni.createFrom().item(Optional.empty());
         }
         return api.get(sandboxId).map(detail -> {
@@ -219,7 +210,7 @@ public class E2bSandboxProvider implements SandboxProvider {
 
     @Override
     public Uni<Boolean> kill(String sandboxId) {
-        if (!isPathSafe(sandboxId)) {
+        if (!E2bMapping.isPathSafe(sandboxId)) {
             return Uni.createFrom().item(false);
         }
         return api.kill(sandboxId).invoke(() -> known.remove(sandboxId));
@@ -231,7 +222,7 @@ public class E2bSandboxProvider implements SandboxProvider {
                 ? Map.of(SandboxMetadata.MANAGED, "true")
                 : metadataFilter;
         return api.list(filter).map(items -> items.stream()
-                .filter(s -> isValidId(s.sandboxID()))
+                .filter(s -> E2bMapping.isValidId(s.sandboxID()))
                 // The server filters already; checking again keeps a lax or older API from leaking others' sandboxes.
                 .filter(s -> s.metadata() != null && s.metadata().entrySet().containsAll(filter.entrySet()))
                 .map(this::info)
@@ -244,14 +235,14 @@ public class E2bSandboxProvider implements SandboxProvider {
         if (invalid != null) {
             return Uni.createFrom().failure(invalid);
         }
-        if (!isPathSafe(sandboxId)) {
+        if (!E2bMapping.isPathSafe(sandboxId)) {
             return Uni.createFrom().item(Optional.empty());
         }
         return startedAt(sandboxId).chain(started -> {
             if (started.isEmpty()) {
                 return Uni.createFrom().item(Optional.<SandboxInfo> empty());
             }
-            long seconds = extendSeconds(timeout, config.maxLifetime(), started.get(), Instant.now());
+            long seconds = E2bMapping.extendSeconds(timeout, config.maxLifetime(), started.get(), Instant.now());
             if (seconds <= 0) {
                 // The plan's lifetime is used up: E2B would answer 400, and the sandbox ends at its current expiry.
                 return get(sandboxId);
@@ -270,14 +261,14 @@ public class E2bSandboxProvider implements SandboxProvider {
             return Uni.createFrom().item(Optional.of(k.startedAt()));
         }
         return api.get(sandboxId).map(detail -> detail.map(this::remember).map(d -> {
-            Instant started = parseTime(d.startedAt());
+            Instant started = E2bMapping.parseTime(d.startedAt());
             return started != null ? started : Instant.now();
         }));
     }
 
     @Override
     public Uni<Boolean> pause(String sandboxId) {
-        if (!isPathSafe(sandboxId)) {
+        if (!E2bMapping.isPathSafe(sandboxId)) {
             return Uni.createFrom().item(false);
         }
         return api.pause(sandboxId);
@@ -289,10 +280,10 @@ public class E2bSandboxProvider implements SandboxProvider {
         if (invalid != null) {
             return Uni.createFrom().failure(invalid);
         }
-        if (!isPathSafe(sandboxId)) {
+        if (!E2bMapping.isPathSafe(sandboxId)) {
             return Uni.createFrom().item(Optional.empty());
         }
-        return api.connect(sandboxId, createTimeoutSeconds(timeout, config.maxLifetime())).chain(connected -> {
+        return api.connect(sandboxId, E2bMapping.createTimeoutSeconds(timeout, config.maxLifetime())).chain(connected -> {
             if (connected.isEmpty()) {
                 known.remove(sandboxId);
                 return Uni.createFrom().item(Optional.<SandboxInfo> empty());
@@ -340,7 +331,7 @@ public class E2bSandboxProvider implements SandboxProvider {
         if (sandbox.accessToken() == null) {
             return target(sandbox.id());
         }
-        if (!isValidId(sandbox.id())) {
+        if (!E2bMapping.isValidId(sandbox.id())) {
             return Uni.createFrom().failure(gone(sandbox.id()));
         }
         Known k = known.get(sandbox.id());
@@ -350,7 +341,7 @@ public class E2bSandboxProvider implements SandboxProvider {
 
     /** The data-plane target of a sandbox known by id: its token from the cache, else from a GET. */
     private Uni<E2bEnvdClient.Target> target(String sandboxId) {
-        if (!isValidId(sandboxId)) {
+        if (!E2bMapping.isValidId(sandboxId)) {
             return Uni.createFrom().failure(gone(String.valueOf(sandboxId)));
         }
         Known k = known.get(sandboxId);
@@ -370,112 +361,24 @@ public class E2bSandboxProvider implements SandboxProvider {
 
     /** Caches what later data-plane calls need; a detail without a token (a listing) never replaces a known one. */
     private E2bDtos.SandboxDetail remember(E2bDtos.SandboxDetail d) {
-        if (d.envdAccessToken() != null && isValidId(d.sandboxID())) {
+        if (d.envdAccessToken() != null && E2bMapping.isValidId(d.sandboxID())) {
             known.put(d.sandboxID(), knownOf(d));
         }
         return d;
     }
 
     private Known knownOf(E2bDtos.SandboxDetail d) {
-        return new Known(d.envdAccessToken(), domainOf(d.domain()), parseTime(d.startedAt()));
+        return new Known(d.envdAccessToken(), domainOf(d.domain()), E2bMapping.parseTime(d.startedAt()));
     }
 
     private SandboxInfo info(E2bDtos.SandboxDetail d) {
         SandboxInfo.State state = "paused".equalsIgnoreCase(d.state()) ? SandboxInfo.State.PAUSED : SandboxInfo.State.RUNNING;
-        return new SandboxInfo(d.sandboxID(), sandboxUrl(config.port(), d.sandboxID(), domainOf(d.domain())), null, state,
-                parseTime(d.startedAt()), parseTime(d.endAt()), d.metadata());
+        return new SandboxInfo(d.sandboxID(), E2bMapping.sandboxUrl(config.port(), d.sandboxID(), domainOf(d.domain())), null, state,
+                E2bMapping.parseTime(d.startedAt()), E2bMapping.parseTime(d.endAt()), d.metadata());
     }
 
     private String domainOf(String answered) {
         return answered != null && DOMAIN.matcher(answered).matches() ? answered : config.domain();
-    }
-
-    /** Whether an id has E2B's shape; only such ids are put into data-plane host names. */
-    static boolean isValidId(String id) {
-        return id != null && ID.matcher(id).matches();
-    }
-
-    static boolean isPathSafe(String id) {
-        return id != null && PATH_SEGMENT.matcher(id).matches();
-    }
-
-    /** The public URL of a sandbox port: {@code https://<port>-<id>.<domain>}. */
-    static String sandboxUrl(int port, String sandboxId, String domain) {
-        return "https://" + port + "-" + sandboxId + "." + domain;
-    }
-
-    /** The create timeout in whole seconds: at least 1, at most the plan's maximum lifetime. */
-    static long createTimeoutSeconds(Duration requested, Duration maxLifetime) {
-        long seconds = (requested.toMillis() + 999) / 1000;
-        return Math.max(1, Math.min(seconds, maxLifetime.toSeconds()));
-    }
-
-    /**
-     * The timeout to ask for so the sandbox never outlives the plan's maximum, counted from its start (E2B would
-     * clamp, then refuse); 0 when nothing is left to extend.
-     */
-    static long extendSeconds(Duration requested, Duration maxLifetime, Instant startedAt, Instant now) {
-        long remaining = maxLifetime.minus(Duration.between(startedAt, now)).toSeconds();
-        if (remaining <= 0) {
-            return 0;
-        }
-        return Math.max(1, Math.min(requested.toSeconds(), remaining));
-    }
-
-    /**
-     * The absolute destination of a project file; refuses anything that could leave the root. Quotes, spaces and any
-     * Unicode are fine: such names travel as a {@code path} query, never inside a header.
-     */
-    static String absolutePath(String root, String relative) {
-        String destination = destinationOrNull(root, relative);
-        if (destination == null) {
-            throw new ProviderException(Kind.BAD_REQUEST, "invalid file path: " + relative);
-        }
-        return destination;
-    }
-
-    /** {@link #absolutePath}, or null for a path the project's path rules refuse. */
-    static String destinationOrNull(String root, String relative) {
-        if (relative == null || relative.isEmpty() || relative.startsWith("/") || relative.endsWith("/")) {
-            return null;
-        }
-        for (int i = 0; i < relative.length(); i++) {
-            char c = relative.charAt(i);
-            if (c < 0x20 || c == 0x7f || c == '\\') {
-                return null;
-            }
-        }
-        for (String segment : relative.split("/", -1)) {
-            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-                return null;
-            }
-        }
-        return withoutTrailingSlash(root) + "/" + relative;
-    }
-
-    /** The project-relative key of an absolute sandbox path, or null when it is not strictly under the root. */
-    static String relativePath(String root, String absolute) {
-        String prefix = withoutTrailingSlash(root) + "/";
-        if (absolute == null || !absolute.startsWith(prefix) || absolute.length() == prefix.length()) {
-            return null;
-        }
-        return absolute.substring(prefix.length());
-    }
-
-    private static String withoutTrailingSlash(String path) {
-        return path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
-    }
-
-    static Instant parseTime(String text) {
-        if (text == null || text.isBlank()) {
-            return null;
-        }
-        try {
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException e) {
-            LOG.debugf("unparseable E2B timestamp %s", text);
-            return null;
-        }
     }
 
     private static ProviderException gone(String sandboxId) {

@@ -140,7 +140,7 @@ class E2bUnitTest {
 
     @Test
     void hostsFollowPortDashIdDotDomain() {
-        assertEquals("https://3000-iabc.e2b.app", E2bSandboxProvider.sandboxUrl(3000, "iabc", "e2b.app"));
+        assertEquals("https://3000-iabc.e2b.app", E2bMapping.sandboxUrl(3000, "iabc", "e2b.app"));
         assertEquals("https://49983-iabc.e2b.app", E2bEnvdClient.baseUrl(null, "iabc", "e2b.app"));
         assertEquals("http://proxy:8080", E2bEnvdClient.baseUrl("http://proxy:8080", "iabc", "e2b.app"));
         assertEquals("Basic " + Base64.getEncoder().encodeToString("user:".getBytes(StandardCharsets.UTF_8)),
@@ -149,15 +149,15 @@ class E2bUnitTest {
 
     @Test
     void onlyE2bShapedIdsAreAccepted() {
-        assertTrue(E2bSandboxProvider.isValidId("i" + "a1".repeat(10)));
-        assertTrue(E2bSandboxProvider.isValidId("iabc123-6532622b"));
+        assertTrue(E2bMapping.isValidId("i" + "a1".repeat(10)));
+        assertTrue(E2bMapping.isValidId("iabc123-6532622b"));
         for (String bad : new String[] { null, "", "I-ABC", "a.b", "a/b", "a-b-c", "x@evil.com", "i abc", "../x" }) {
-            assertFalse(E2bSandboxProvider.isValidId(bad), String.valueOf(bad));
+            assertFalse(E2bMapping.isValidId(bad), String.valueOf(bad));
         }
         // The control plane gets anything that is one plain path segment; E2B judges it.
-        assertTrue(E2bSandboxProvider.isPathSafe("switchboard-readiness-probe"));
+        assertTrue(E2bMapping.isPathSafe("switchboard-readiness-probe"));
         for (String bad : new String[] { null, "", "..", "a/b", "a.b", "a%2Fb", "a b", "x".repeat(129) }) {
-            assertFalse(E2bSandboxProvider.isPathSafe(bad), String.valueOf(bad));
+            assertFalse(E2bMapping.isPathSafe(bad), String.valueOf(bad));
         }
     }
 
@@ -166,21 +166,21 @@ class E2bUnitTest {
     @Test
     void createTimeoutIsWholeSecondsWithinOneSecondAndTheLifetime() {
         Duration hour = Duration.ofHours(1);
-        assertEquals(600, E2bSandboxProvider.createTimeoutSeconds(Duration.ofMinutes(10), hour));
-        assertEquals(3600, E2bSandboxProvider.createTimeoutSeconds(Duration.ofHours(2), hour));
-        assertEquals(1, E2bSandboxProvider.createTimeoutSeconds(Duration.ofMillis(10), hour));
-        assertEquals(2, E2bSandboxProvider.createTimeoutSeconds(Duration.ofMillis(1500), hour));
+        assertEquals(600, E2bMapping.createTimeoutSeconds(Duration.ofMinutes(10), hour));
+        assertEquals(3600, E2bMapping.createTimeoutSeconds(Duration.ofHours(2), hour));
+        assertEquals(1, E2bMapping.createTimeoutSeconds(Duration.ofMillis(10), hour));
+        assertEquals(2, E2bMapping.createTimeoutSeconds(Duration.ofMillis(1500), hour));
     }
 
     @Test
     void extendIsClampedToWhatIsLeftOfTheLifetime() {
         Instant start = Instant.parse("2026-01-01T00:00:00Z");
         Duration hour = Duration.ofHours(1);
-        assertEquals(600, E2bSandboxProvider.extendSeconds(Duration.ofMinutes(10), hour, start, start.plusSeconds(60)));
-        assertEquals(600, E2bSandboxProvider.extendSeconds(Duration.ofMinutes(30), hour, start, start.plusSeconds(3000)));
-        assertEquals(0, E2bSandboxProvider.extendSeconds(Duration.ofMinutes(30), hour, start, start.plusSeconds(3600)));
-        assertEquals(0, E2bSandboxProvider.extendSeconds(Duration.ofMinutes(30), hour, start, start.plusSeconds(7200)));
-        assertEquals(1, E2bSandboxProvider.extendSeconds(Duration.ofMillis(100), hour, start, start));
+        assertEquals(600, E2bMapping.extendSeconds(Duration.ofMinutes(10), hour, start, start.plusSeconds(60)));
+        assertEquals(600, E2bMapping.extendSeconds(Duration.ofMinutes(30), hour, start, start.plusSeconds(3000)));
+        assertEquals(0, E2bMapping.extendSeconds(Duration.ofMinutes(30), hour, start, start.plusSeconds(3600)));
+        assertEquals(0, E2bMapping.extendSeconds(Duration.ofMinutes(30), hour, start, start.plusSeconds(7200)));
+        assertEquals(1, E2bMapping.extendSeconds(Duration.ofMillis(100), hour, start, start));
     }
 
     // ---- metadata query ----
@@ -223,29 +223,29 @@ class E2bUnitTest {
 
     @Test
     void projectPathsMapToAbsoluteDestinationsAndBack() {
-        assertEquals("/home/user/project/src/a.js", E2bSandboxProvider.absolutePath("/home/user/project", "src/a.js"));
-        assertEquals("/home/user/project/a", E2bSandboxProvider.absolutePath("/home/user/project/", "a"));
+        assertEquals("/home/user/project/src/a.js", E2bMapping.absolutePath("/home/user/project", "src/a.js"));
+        assertEquals("/home/user/project/a", E2bMapping.absolutePath("/home/user/project/", "a"));
         for (String bad : new String[] { "", "/etc/passwd", "../x", "a/../../x", "a/./b", "a//b", "dir/", "a\\b",
                 "a\r\nContent-Type: x", "nul\0" }) {
-            assertThrows(ProviderException.class, () -> E2bSandboxProvider.absolutePath("/r", bad), bad);
+            assertThrows(ProviderException.class, () -> E2bMapping.absolutePath("/r", bad), bad);
         }
-        assertEquals("/r/a\"b", E2bSandboxProvider.absolutePath("/r", "a\"b"), "quotes are valid in project paths");
+        assertEquals("/r/a\"b", E2bMapping.absolutePath("/r", "a\"b"), "quotes are valid in project paths");
         assertTrue(E2bEnvdClient.isPlainName("/r/[id]/x y.tsx"));
         for (String other : new String[] { "/r/a\"b", "/r/ünï.txt", "/r/a\\b", "/r/a\nb" }) {
             assertFalse(E2bEnvdClient.isPlainName(other), other);
         }
-        assertEquals("src/a.js", E2bSandboxProvider.relativePath("/home/user/project", "/home/user/project/src/a.js"));
-        assertNull(E2bSandboxProvider.relativePath("/home/user/project", "/home/user/project2/a"));
-        assertNull(E2bSandboxProvider.relativePath("/home/user/project", "/home/user/project"));
+        assertEquals("src/a.js", E2bMapping.relativePath("/home/user/project", "/home/user/project/src/a.js"));
+        assertNull(E2bMapping.relativePath("/home/user/project", "/home/user/project2/a"));
+        assertNull(E2bMapping.relativePath("/home/user/project", "/home/user/project"));
     }
 
     @Test
     void timestampsWithNanosecondsAndOffsetsParse() {
         assertEquals(Instant.parse("2026-01-01T00:00:00.123456789Z"),
-                E2bSandboxProvider.parseTime("2026-01-01T00:00:00.123456789Z"));
-        assertEquals(Instant.parse("2026-01-01T00:00:00Z"), E2bSandboxProvider.parseTime("2026-01-01T01:00:00+01:00"));
-        assertNull(E2bSandboxProvider.parseTime("yesterday"));
-        assertNull(E2bSandboxProvider.parseTime(null));
+                E2bMapping.parseTime("2026-01-01T00:00:00.123456789Z"));
+        assertEquals(Instant.parse("2026-01-01T00:00:00Z"), E2bMapping.parseTime("2026-01-01T01:00:00+01:00"));
+        assertNull(E2bMapping.parseTime("yesterday"));
+        assertNull(E2bMapping.parseTime(null));
     }
 
     // ---- configuration ----
