@@ -18,6 +18,7 @@ import dev.switchboard.project.ProjectDtos.CreateProject;
 import dev.switchboard.project.ProjectDtos.FragmentSummary;
 import dev.switchboard.project.ProjectDtos.ProjectView;
 import dev.switchboard.user.UserService;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -108,10 +109,18 @@ public class ProjectService {
         });
     }
 
+    /**
+     * The caller's access, checked in a Hibernate session that is closed again before the fragment work, which uses
+     * the SQL pool: a session holds a connection until it ends, so pool work inside it would need two connections
+     * per request, and a burst of requests could take every connection and wait forever for a second one.
+     */
+    private Uni<Access> checkedAccess(String userId, String projectId) {
+        return Panache.withSession(() -> access(userId, projectId));
+    }
+
     /** Stores files (already decoded and checked against the rules and limits) as a new fragment. */
-    @WithSession
     public Uni<FragmentSummary> addFragment(String userId, String projectId, String title, List<StoredFile> files) {
-        return access(userId, projectId).chain(a -> {
+        return checkedAccess(userId, projectId).chain(a -> {
             if (!a.canWrite()) {
                 return Uni.createFrom().failure(ProblemException.forbidden("Viewers cannot add fragments"));
             }
@@ -119,31 +128,27 @@ public class ProjectService {
         });
     }
 
-    @WithSession
     public Uni<List<FragmentSummary>> listFragments(String userId, String projectId) {
-        return access(userId, projectId).chain(a -> repository.list(a.project().id))
+        return checkedAccess(userId, projectId).chain(a -> repository.list(a.project().id))
                 .map(list -> list.stream().map(FragmentSummary::of).toList());
     }
 
-    @WithSession
     public Uni<Fragment> getFragment(String userId, String projectId, String fragmentId) {
-        return access(userId, projectId).chain(a -> findFragment(a.project().id, fragmentId));
+        return checkedAccess(userId, projectId).chain(a -> findFragment(a.project().id, fragmentId));
     }
 
     /** The fragment with its files' bytes. */
-    @WithSession
     public Uni<FragmentFiles> getFragmentFiles(String userId, String projectId, String fragmentId) {
         return getFragment(userId, projectId, fragmentId)
                 .chain(f -> fragments.files(f.id()).map(files -> new FragmentFiles(f, files)));
     }
 
     /** Paths added, changed and deleted from fragment {@code fromId} to fragment {@code toId} of one project. */
-    @WithSession
     public Uni<ManifestDiff.Diff> diff(String userId, String projectId, String toId, String fromId) {
         if (fromId == null || fromId.isBlank()) {
             return Uni.createFrom().failure(ProblemException.badRequest("from: the fragment to compare with is required"));
         }
-        return access(userId, projectId).chain(a -> findFragment(a.project().id, toId)
+        return checkedAccess(userId, projectId).chain(a -> findFragment(a.project().id, toId)
                 .chain(to -> findFragment(a.project().id, fromId)
                         .chain(from -> fragments.manifest(from.id()).chain(before -> fragments.manifest(to.id())
                                 .map(after -> ManifestDiff.between(FragmentService.hashes(before), FragmentService.hashes(after)))))));

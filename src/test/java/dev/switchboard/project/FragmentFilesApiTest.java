@@ -130,4 +130,26 @@ class FragmentFilesApiTest {
         user.req().get("/api/projects/" + project + "/fragments/" + v2 + "/diff").then().statusCode(400);
         user.req().get("/api/projects/" + project + "/fragments/" + v2 + "/diff?from=" + elsewhere).then().statusCode(404);
     }
+
+    /** More uploads at once than the database pool has connections: each holds at most one, so none waits forever. */
+    @Test
+    void manyConcurrentUploadsAllSucceed() throws Exception {
+        Api user = Api.newUser("burst");
+        String project = user.createProject("app");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(60);
+        try {
+            List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 60; i++) {
+                int n = i;
+                answers.add(pool.submit(() -> user.req().body(Map.of("files", Map.of("f" + n + ".txt", "content " + n)))
+                        .post("/api/projects/" + project + "/fragments").then().extract().statusCode()));
+            }
+            for (java.util.concurrent.Future<Integer> a : answers) {
+                assertEquals(201, a.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(60, fragmentCount(user, project));
+    }
 }
