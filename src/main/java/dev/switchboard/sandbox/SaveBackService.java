@@ -3,8 +3,10 @@ package dev.switchboard.sandbox;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -58,6 +60,8 @@ public class SaveBackService {
     private final SwitchboardConfig config;
     private final SandboxEvents events;
     private final ObjectMapper json;
+    /** What to scan: fixed by the configuration, so worked out once rather than per save-back. */
+    private final ScanSpec scan;
 
     public SaveBackService(SandboxProvider provider, ProjectService projects, FragmentService fragments, BlobStore blobs,
             SandboxStateRepository state, SwitchboardConfig config, SandboxEvents events, ObjectMapper json) {
@@ -69,6 +73,9 @@ public class SaveBackService {
         this.config = config;
         this.events = events;
         this.json = json;
+        IgnoreRules.ScanPrune prune = IgnoreRules.of(config.saveBack().ignore(), null).prune();
+        this.scan = new ScanSpec(prune.names(), prune.paths(), config.saveBack().maxScannedFiles(),
+                config.limits().maxFileBytes().asLongValue());
     }
 
     /**
@@ -91,7 +98,7 @@ public class SaveBackService {
                                 "not saved: the user may not write to project " + projectId, provider.name()).replaceWith((SaveBackSummary) null);
                     }
                     Uni<List<ManifestEntry>> base = fragmentId == null ? Uni.createFrom().item(List.of()) : fragments.manifest(fragmentId);
-                    return base.chain(b -> provider.listFiles(sandboxId, scanSpec())
+                    return base.chain(b -> provider.listFiles(sandboxId, scan)
                             .chain(listing -> ignoreRules(sandboxId, b, listing)
                                     .chain(rules -> save(userId, sandboxId, projectId, b, SaveBackPlan.of(b, listing, rules, limits())))));
                 })
@@ -120,10 +127,10 @@ public class SaveBackService {
                 manifest.add(new ManifestEntry(path, hash, f.content().length, f.executable()));
             }
             int changed = manifest.size() - plan.carried().size();
-            java.util.Set<String> kept = new java.util.HashSet<>();
+            Set<String> kept = new HashSet<>();
             manifest.forEach(m -> kept.add(m.path()));
             int deleted = (int) base.stream().filter(b -> !kept.contains(b.path())).count();
-            if (Hashes.manifest(manifest).equals(Hashes.manifest(base))) {
+            if (new HashSet<>(manifest).equals(new HashSet<>(base))) {
                 return skipped.isEmpty() ? Uni.createFrom().nullItem()
                         : finish(userId, sandboxId, summary(null, base.size(), 0, 0, skipped));
             }
@@ -175,10 +182,6 @@ public class SaveBackService {
         return text.map(bytes -> IgnoreRules.of(configured, bytes == null ? null : new String(bytes, StandardCharsets.UTF_8)));
     }
 
-    private ScanSpec scanSpec() {
-        IgnoreRules.ScanPrune prune = IgnoreRules.of(config.saveBack().ignore(), null).prune();
-        return new ScanSpec(prune.names(), prune.paths(), config.saveBack().maxScannedFiles(), limits().maxFileBytes());
-    }
 
     private SaveBackPlan.Limits limits() {
         SwitchboardConfig.Limits l = config.limits();

@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
 
 import org.jboss.logging.Logger;
 
+import dev.switchboard.files.ProjectPath;
 import dev.switchboard.provider.ProviderException;
 import dev.switchboard.provider.ProviderException.Kind;
 
@@ -73,19 +74,8 @@ final class E2bMapping {
 
     /** {@link #absolutePath}, or null for a path the project's path rules refuse. */
     static String destinationOrNull(String root, String relative) {
-        if (relative == null || relative.isEmpty() || relative.startsWith("/") || relative.endsWith("/")) {
+        if (ProjectPath.problem(relative) != null) {
             return null;
-        }
-        for (int i = 0; i < relative.length(); i++) {
-            char c = relative.charAt(i);
-            if (c < 0x20 || c == 0x7f || c == '\\') {
-                return null;
-            }
-        }
-        for (String segment : relative.split("/", -1)) {
-            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-                return null;
-            }
         }
         return withoutTrailingSlash(root) + "/" + relative;
     }
