@@ -75,8 +75,8 @@ final class MeteredSandboxProvider implements SandboxProvider {
     }
 
     @Override
-    public Uni<Boolean> pause(String sandboxId) {
-        return metered("pause", delegate.pause(sandboxId));
+    public Uni<Boolean> pause(String sandboxId, Duration keep) {
+        return metered("pause", delegate.pause(sandboxId, keep));
     }
 
     @Override

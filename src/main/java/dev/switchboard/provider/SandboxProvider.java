@@ -68,13 +68,22 @@ public interface SandboxProvider {
      */
     Uni<ExecResult> exec(String sandboxId, String command, Duration timeout, int maxOutputBytes);
 
-    /** Optional capability: pause (E2B) so the sandbox stops billing but can resume. Answers false if unsupported. */
-    default Uni<Boolean> pause(String sandboxId) {
+    /**
+     * Parks the sandbox: it stops running (and, where the provider bills by runtime, billing) but keeps its files and
+     * processes, to be {@link #resume resumed} later. {@code keep} is how long it must stay resumable; providers whose
+     * paused sandboxes do not expire (E2B, local) ignore it, others extend their expiry to cover it (Blaxel standby).
+     * Answers false when the provider cannot park it (unsupported, or the sandbox is gone): the caller kills it instead.
+     * Pausing an already paused sandbox answers true.
+     */
+    default Uni<Boolean> pause(String sandboxId, Duration keep) {
         return Uni.createFrom().item(false);
     }
 
-    /** Optional capability: resume a paused sandbox with a new timeout; empty when it is gone or unsupported. */
+    /**
+     * Resumes a parked sandbox with a new provider timeout, answering it running with its processes and files as they
+     * were; empty when it is gone or the provider cannot resume. Resuming a running sandbox only extends it.
+     */
     default Uni<Optional<SandboxInfo>> resume(String sandboxId, Duration timeout) {
-        return get(sandboxId);
+        return Uni.createFrom().item(Optional.empty());
     }
 }

@@ -267,7 +267,7 @@ public class E2bSandboxProvider implements SandboxProvider {
     }
 
     @Override
-    public Uni<Boolean> pause(String sandboxId) {
+    public Uni<Boolean> pause(String sandboxId, Duration keep) {
         if (!E2bMapping.isPathSafe(sandboxId)) {
             return Uni.createFrom().item(false);
         }

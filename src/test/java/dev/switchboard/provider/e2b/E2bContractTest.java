@@ -232,9 +232,9 @@ class E2bContractTest extends E2bTestSupport {
     @Test
     void pauseAndResume() {
         SandboxHandle h = create(owner());
-        assertTrue(provider.pause(h.id()).await().atMost(WAIT));
+        assertTrue(provider.pause(h.id(), Duration.ofHours(1)).await().atMost(WAIT));
         assertEquals(SandboxInfo.State.PAUSED, provider.get(h.id()).await().atMost(WAIT).orElseThrow().state());
-        assertTrue(provider.pause(h.id()).await().atMost(WAIT), "409 already paused counts as paused");
+        assertTrue(provider.pause(h.id(), Duration.ofHours(1)).await().atMost(WAIT), "409 already paused counts as paused");
         // A paused sandbox cannot have its timeout changed (404), but it is alive.
         assertEquals(SandboxInfo.State.PAUSED,
                 provider.extendTimeout(h.id(), Duration.ofMinutes(5)).await().atMost(WAIT).orElseThrow().state());
@@ -247,7 +247,7 @@ class E2bContractTest extends E2bTestSupport {
         write(h, Map.of("after-resume.txt", "ok"));
 
         provider.kill(h.id()).await().atMost(WAIT);
-        assertFalse(provider.pause(h.id()).await().atMost(WAIT));
+        assertFalse(provider.pause(h.id(), Duration.ofHours(1)).await().atMost(WAIT));
         assertTrue(provider.resume(h.id(), Duration.ofMinutes(5)).await().atMost(WAIT).isEmpty());
     }
 
