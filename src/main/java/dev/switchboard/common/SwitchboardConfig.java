@@ -3,6 +3,7 @@ package dev.switchboard.common;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import io.quarkus.runtime.configuration.MemorySize;
@@ -30,6 +31,8 @@ public interface SwitchboardConfig {
     Switch switching();
 
     Limits limits();
+
+    WarmPool pool();
 
     @WithName("save-back")
     SaveBack saveBack();
@@ -97,10 +100,60 @@ public interface SwitchboardConfig {
         @WithDefault("concurrent")
         Order order();
 
+        /**
+         * What happens to the old sandbox once its files are saved back: {@code kill} it, or {@code pause} it and keep
+         * it as the user's parked sandbox for its project, resumed when the user switches back.
+         */
+        @WithDefault("kill")
+        Park park();
+
+        /** Parked sandboxes a user may have beside the running one; the oldest is killed first. */
+        @WithDefault("2")
+        int parkedPerUser();
+
+        /** A parked sandbox is killed this long after it was parked (its files were saved when it was parked). */
+        @WithDefault("1h")
+        Duration parkedTtl();
+
         enum Order {
             CONCURRENT,
             KILL_FIRST
         }
+
+        enum Park {
+            KILL,
+            PAUSE
+        }
+    }
+
+    /** The warm pool: sandboxes created ahead per template, claimed by switches instead of a create. */
+    interface WarmPool {
+        /** Sandboxes kept ready for projects on the default template; 0 turns the pool off for it. */
+        @WithDefault("0")
+        int size();
+
+        /** Per template (the project's template name): {@code switchboard.pool.templates."<name>".size}. */
+        Map<String, PoolTemplate> templates();
+
+        /**
+         * A pool sandbox unclaimed for this long is recycled (killed and replaced); its provider timeout is this plus
+         * the expiry margin, so a pool left behind by a crash expires by itself.
+         */
+        @WithDefault("10m")
+        Duration maxAge();
+
+        /** Pool sandboxes created at once by one refill. */
+        @WithDefault("4")
+        int createConcurrency();
+
+        /** How often the pool job recycles and refills (a claim also triggers a refill at once). */
+        @WithDefault("15s")
+        Duration refillEvery();
+    }
+
+    interface PoolTemplate {
+        @WithDefault("0")
+        int size();
     }
 
     /** Fragment limits; requests beyond them are rejected with 400 or 413 and store nothing. */

@@ -11,11 +11,15 @@ import org.jboss.logging.Logger;
 import dev.switchboard.common.Contexts;
 import dev.switchboard.common.SwitchboardConfig;
 import dev.switchboard.lifecycle.LifecycleRepository.Sweep;
+import dev.switchboard.pool.Parking;
+import dev.switchboard.pool.WarmPool;
+import dev.switchboard.sandbox.SandboxKiller;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -33,13 +37,19 @@ public class LifecycleJobs {
     private final SandboxSweeper sweeper;
     private final KeepAliveJob keepAlive;
     private final ReconcileJob reconcile;
+    private final WarmPool pool;
+    private final Parking parking;
+    private final SandboxKiller killer;
     private final SwitchboardConfig config;
     private final Vertx vertx;
     private final Pool db;
     private final AtomicLong live = new AtomicLong();
 
-    public LifecycleJobs(SandboxSweeper sweeper, KeepAliveJob keepAlive, ReconcileJob reconcile, SwitchboardConfig config,
-            Vertx vertx, Pool db) {
+    public LifecycleJobs(SandboxSweeper sweeper, KeepAliveJob keepAlive, ReconcileJob reconcile, WarmPool pool,
+            Parking parking, SandboxKiller killer, SwitchboardConfig config, Vertx vertx, Pool db) {
+        this.pool = pool;
+        this.parking = parking;
+        this.killer = killer;
         this.sweeper = sweeper;
         this.keepAlive = keepAlive;
         this.reconcile = reconcile;
@@ -53,7 +63,29 @@ public class LifecycleJobs {
     @Scheduled(identity = "ttl-expiry", every = "${switchboard.jobs.expiry-every:30s}", delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> expiry() {
-        return timed("ttl-expiry", () -> expireNow().chain(this::countLive));
+        return timed("ttl-expiry", () -> expireNow().chain(this::expireParkedNow).chain(this::countLive));
+    }
+
+    @Scheduled(identity = "warm-pool", every = "${switchboard.pool.refill-every:15s}", delayed = "1s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> warmPool() {
+        return timed("warm-pool", this::refillPoolNow);
+    }
+
+    /** Warm pool: recycles old pool sandboxes and creates what each template's pool lacks. */
+    public Uni<Void> refillPoolNow() {
+        return pool.sizes().isEmpty() ? Uni.createFrom().voidItem() : Contexts.onDuplicatedContext(vertx, pool::refill);
+    }
+
+    /**
+     * Parked sandboxes past {@code switchboard.switch.parked-ttl} are killed; their files were saved when they were
+     * parked. Each is taken out of the table by one statement, so one replica kills it.
+     */
+    public Uni<Void> expireParkedNow() {
+        return Contexts.onDuplicatedContext(vertx, () -> parking.takeExpired(config.jobs().batchSize())
+                .chain(expired -> Multi.createFrom().iterable(expired)
+                        .onItem().transformToUniAndMerge(p -> killer.killUnreferenced(p.sandboxId(), p.userId(), "parked-ttl"))
+                        .collect().asList().replaceWithVoid()));
     }
 
     /** Refreshes the live-sandbox gauge; every replica does it, so each one's scrape is current. */

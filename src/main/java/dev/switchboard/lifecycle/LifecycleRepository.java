@@ -80,8 +80,10 @@ public class LifecycleRepository {
     public static final String LIVE_PAGE_SQL = "SELECT " + COLUMNS + " FROM users WHERE active_sandbox_id IS NOT NULL"
             + " AND active_sandbox_id > $1 ORDER BY active_sandbox_id LIMIT $2";
 
-    /** Which of the given sandbox ids ($1) the database references. */
-    public static final String REFERENCED_SQL = "SELECT active_sandbox_id FROM users WHERE active_sandbox_id = ANY($1)";
+    /** Which of the given sandbox ids ($1) the database references: users' sandboxes, the pool, parked ones. */
+    public static final String REFERENCED_SQL = "SELECT active_sandbox_id FROM users WHERE active_sandbox_id = ANY($1)"
+            + " UNION ALL SELECT sandbox_id FROM pool_sandboxes WHERE sandbox_id = ANY($1)"
+            + " UNION ALL SELECT sandbox_id FROM parked_sandboxes WHERE sandbox_id = ANY($1)";
 
     private final Pool db;
 
@@ -153,24 +155,6 @@ public class LifecycleRepository {
         return db.preparedQuery("DELETE FROM pending_kills WHERE sandbox_id = $1").execute(Tuple.of(sandboxId)).replaceWithVoid();
     }
 
-    /**
-     * Runs {@code work} only if this replica gets the job's advisory lock, held on one connection for the whole run
-     * (provider calls included; no transaction stays open). Answers false when another replica holds it.
-     */
-    public Uni<Boolean> withJobLock(String job, java.util.function.Supplier<Uni<Void>> work) {
-        long key = ("switchboard-job:" + job).hashCode();
-        return db.getConnection().chain(conn -> conn.preparedQuery("SELECT pg_try_advisory_lock($1)").execute(Tuple.of(key))
-                .chain(rows -> {
-                    if (!rows.iterator().next().getBoolean(0)) {
-                        return Uni.createFrom().item(false);
-                    }
-                    return work.get()
-                            .onTermination().call(() -> conn.preparedQuery("SELECT pg_advisory_unlock($1)").execute(Tuple.of(key)))
-                            .replaceWith(true);
-                })
-                .onTermination().call(conn::close));
-    }
-
     private static List<LiveSandbox> rows(RowSet<Row> rows) {
         List<LiveSandbox> list = new ArrayList<>();
         for (Row r : rows) {
@@ -179,8 +163,6 @@ public class LifecycleRepository {
         }
         return list;
     }
-
-
 
     static Instant ago(Duration d) {
         return Instant.now().minus(d);

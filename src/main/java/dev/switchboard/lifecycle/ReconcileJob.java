@@ -14,8 +14,11 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import dev.switchboard.common.Contexts;
+import dev.switchboard.common.JobLock;
 import dev.switchboard.common.SwitchboardConfig;
 import dev.switchboard.lifecycle.LifecycleRepository.LiveSandbox;
+import dev.switchboard.pool.Parking;
+import dev.switchboard.pool.WarmPool;
 import dev.switchboard.provider.SandboxInfo;
 import dev.switchboard.provider.SandboxMetadata;
 import dev.switchboard.provider.SandboxProvider;
@@ -46,9 +49,15 @@ public class ReconcileJob {
     private final SandboxService sandboxes;
     private final SwitchboardConfig config;
     private final Vertx vertx;
+    private final JobLock jobLock;
+    private final WarmPool pool;
+    private final Parking parking;
 
     public ReconcileJob(LifecycleRepository repo, SandboxProvider provider, SandboxKiller killer, SandboxService sandboxes,
-            SwitchboardConfig config, Vertx vertx) {
+            SwitchboardConfig config, Vertx vertx, JobLock jobLock, WarmPool pool, Parking parking) {
+        this.jobLock = jobLock;
+        this.pool = pool;
+        this.parking = parking;
         this.repo = repo;
         this.provider = provider;
         this.killer = killer;
@@ -73,7 +82,7 @@ public class ReconcileJob {
     public Uni<Report> runReporting() {
         return Contexts.onDuplicatedContext(vertx, () -> {
             Report[] report = new Report[1];
-            return repo.withJobLock("reconcile", () -> reconcile().invoke(r -> report[0] = r).replaceWithVoid())
+            return jobLock.run("reconcile", () -> reconcile().invoke(r -> report[0] = r).replaceWithVoid())
                     .map(ran -> ran ? report[0] : null);
         });
     }
@@ -84,7 +93,10 @@ public class ReconcileJob {
         return retryPendingKills().chain(done -> provider.list(Map.of(SandboxMetadata.MANAGED, "true")).chain(listed -> {
             Map<String, SandboxInfo> byId = new HashMap<>();
             listed.forEach(s -> byId.put(s.id(), s));
+            List<String> ids = List.copyOf(byId.keySet());
             return killOrphans(listed, graceCutoff, stale)
+                    .call(() -> pool.forgetMissing(ids, graceCutoff).invoke(gone -> logForgotten("warm-pool", gone)))
+                    .call(() -> parking.tidy(ids, graceCutoff).invoke(gone -> logForgotten("parked", gone)))
                     .chain(orphans -> clearDeadPointers(byId.keySet(), graceCutoff)
                             .map(cleared -> new Report(orphans, cleared, done)));
         })).invoke(r -> {
@@ -93,6 +105,12 @@ public class ReconcileJob {
                         r.orphansKilled(), r.pointersCleared(), r.pendingKillsDone());
             }
         });
+    }
+
+    private static void logForgotten(String what, List<String> ids) {
+        if (!ids.isEmpty()) {
+            LOG.infof("reconciliation: %s sandboxes %s are gone at the provider; forgotten", what, ids);
+        }
     }
 
     private Uni<Integer> killOrphans(List<SandboxInfo> listed, Instant graceCutoff, Instant stale) {

@@ -13,6 +13,8 @@ public final class SandboxMetadata {
     public static final String PROJECT = "switchboard-project";
     public static final String FRAGMENT = "switchboard-fragment";
     public static final String INSTANCE = "switchboard-instance";
+    /** On warm-pool sandboxes instead of an owner: the template key of the pool they were made for. */
+    public static final String POOL = "switchboard-pool";
 
     private SandboxMetadata() {
     }

@@ -8,6 +8,7 @@ import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.switchboard.pool.Parking;
 import dev.switchboard.project.Project;
 import dev.switchboard.provider.SandboxMetadata;
 import dev.switchboard.provider.SandboxProvider;
@@ -16,6 +17,7 @@ import dev.switchboard.sandbox.SwitchDtos.CleanupResults;
 import dev.switchboard.sandbox.SwitchDtos.CleanupStatus;
 import dev.switchboard.sandbox.SwitchDtos.CurrentSandbox;
 import dev.switchboard.sandbox.SwitchDtos.KillResult;
+import dev.switchboard.sandbox.SwitchDtos.ParkedView;
 import dev.switchboard.sandbox.SwitchDtos.SaveBackSummary;
 import dev.switchboard.user.User;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -34,9 +36,11 @@ public class CleanupService {
     private final SandboxStateRepository state;
     private final SandboxKiller killer;
     private final SaveBackService saveBack;
+    private final Parking parking;
 
     public CleanupService(SandboxService sandboxes, SandboxProvider provider, SandboxStateRepository state,
-            SandboxKiller killer, SaveBackService saveBack) {
+            SandboxKiller killer, SaveBackService saveBack, Parking parking) {
+        this.parking = parking;
         this.sandboxes = sandboxes;
         this.provider = provider;
         this.state = state;
@@ -44,18 +48,20 @@ public class CleanupService {
         this.saveBack = saveBack;
     }
 
-    /** GET /api/cleanup-sandboxes. */
+    /** GET /api/cleanup-sandboxes: the running sandbox, and the parked ones beside it. */
     public Uni<CleanupStatus> cleanupStatus(String userId) {
-        return sandboxes.live(userId).chain(l -> {
+        return sandboxes.live(userId).chain(l -> parking.list(List.of(userId)).chain(parkedRows -> {
+            List<ParkedView> parked = parkedRows.stream()
+                    .map(p -> new ParkedView(p.sandboxId(), p.projectId(), p.fragmentId(), p.parkedAt())).toList();
             if (!l.alive()) {
-                return Uni.createFrom().item(new CleanupStatus(userId, 0, null));
+                return Uni.createFrom().item(new CleanupStatus(userId, 0, null, parked));
             }
             User u = l.user();
             Uni<Project> p = u.activeProjectId == null ? Uni.createFrom().nullItem()
                     : Panache.withSession(() -> Project.findById(u.activeProjectId));
             return p.map(project -> new CleanupStatus(userId, 1, new CurrentSandbox(u.activeSandboxId, u.activeProjectId,
-                    project == null ? null : project.name, u.sandboxCreatedAt, u.sandboxLastUsedAt)));
-        });
+                    project == null ? null : project.name, u.sandboxCreatedAt, u.sandboxLastUsedAt), parked));
+        }));
     }
 
     /** Kills the user's recorded sandbox, after saving back its changed files. */
@@ -79,12 +85,15 @@ public class CleanupService {
 
     /** As above; {@code save} false skips the save-back (an operator's forced kill). */
     public Uni<CleanupResults> killAllUserSandboxes(String userId, String reason, boolean save) {
-        return saveThenDetach(userId, save).chain(detached -> provider.list(Map.of(SandboxMetadata.OWNER, userId))
+        // Parked sandboxes go too: their files were saved when they were parked.
+        return saveThenDetach(userId, save).chain(detached -> parking.takeAll(userId).chain(parked -> provider
+                .list(Map.of(SandboxMetadata.OWNER, userId))
                 .chain(found -> {
                     Set<String> ids = new LinkedHashSet<>();
                     if (detached.sandboxId() != null) {
                         ids.add(detached.sandboxId());
                     }
+                    parked.forEach(p -> ids.add(p.sandboxId()));
                     found.forEach(s -> ids.add(s.id()));
                     return Multi.createFrom().iterable(ids)
                             .onItem().transformToUniAndMerge(id -> killer.killUnreferenced(id, userId, reason))
@@ -99,7 +108,7 @@ public class CleanupService {
                     killed.sort(null);
                     failed.sort(null);
                     return new CleanupResults(outcomes.size(), killed.size(), failed.size(), killed, failed, detached.saved());
-                }));
+                })));
     }
 
     /** The sandbox a cleanup detached from the user's record, and what its save-back stored. */

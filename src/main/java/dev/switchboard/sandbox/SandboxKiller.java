@@ -23,7 +23,9 @@ public class SandboxKiller {
     public enum Result {
         KILLED,
         ALREADY_GONE,
-        FAILED
+        FAILED,
+        /** Not killed but paused and parked (switch with {@code park=pause}): gone from the user's record all the same. */
+        PARKED
     }
 
     private final SandboxProvider provider;
@@ -49,6 +51,7 @@ public class SandboxKiller {
                     case KILLED -> events.record(userId, sandboxId, "killed", reason, null, provider.name());
                     case ALREADY_GONE -> events.record(userId, sandboxId, "killed", reason, "already gone", provider.name());
                     case FAILED -> events.record(userId, sandboxId, "kill-failed", reason, o.error(), provider.name());
+                    case PARKED -> Uni.createFrom().voidItem();
                 });
     }
 

@@ -28,7 +28,7 @@ public final class SwitchDtos {
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record SwitchResult(String sandboxId, String sandboxUrl, int restoredFiles, boolean hasRestoredFiles,
             UUID fragmentId, UUID activeProjectId, UUID activeFragmentId, SaveBackSummary saveBack,
-            List<SkippedFile> restoreSkipped) {
+            List<SkippedFile> restoreSkipped, String launch) {
     }
 
     /**
@@ -73,7 +73,14 @@ public final class SwitchDtos {
 
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record CleanupStatus(String userId, int activeSandboxes, CurrentSandbox currentSandbox) {
+    public record CleanupStatus(String userId, int activeSandboxes, CurrentSandbox currentSandbox,
+            List<ParkedView> parkedSandboxes) {
+    }
+
+    /** A parked (paused) sandbox of the user: its files were saved; switching back to the project resumes it. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record ParkedView(String sandboxId, UUID projectId, UUID fragmentId, Instant parkedAt) {
     }
 
     @RegisterForReflection

@@ -24,6 +24,7 @@ import dev.switchboard.provider.SandboxMetadata;
 import dev.switchboard.provider.SandboxProvider;
 import dev.switchboard.provider.SandboxSpec;
 import dev.switchboard.provider.SkippedFile;
+import dev.switchboard.sandbox.Launcher.Launch;
 import dev.switchboard.sandbox.SandboxKiller.Outcome;
 import dev.switchboard.sandbox.SandboxStateRepository.Committed;
 import dev.switchboard.sandbox.SandboxStateRepository.Previous;
@@ -61,34 +62,36 @@ public class SwitchService {
         }
     }
 
-    /** The outcome of save-back and create, and of kill-old when it ran first. */
-    private record First(Result<SaveBackSummary> saved, Result<SandboxHandle> created, Outcome old) {
+    /** The outcome of save-back and acquire, and of kill-old when it ran first. */
+    private record First(Result<SaveBackSummary> saved, Result<Launch> created, Outcome old) {
     }
 
     /** What restore-files did. */
     private record Restored(Fragment fragment, int files, List<SkippedFile> skipped) {
     }
 
-    private static final Outcome NOTHING_TO_KILL = new Outcome(null, SandboxKiller.Result.ALREADY_GONE, null);
-
     private final SandboxProvider provider;
     private final ProjectService projects;
     private final FragmentService fragments;
     private final SandboxStateRepository state;
     private final SandboxKiller killer;
+    private final Launcher launcher;
+    private final Retirer retirer;
     private final SaveBackService saveBack;
     private final SwitchboardConfig config;
     private final Instance instance;
     private final SandboxEvents events;
 
     public SwitchService(SandboxProvider provider, ProjectService projects, FragmentService fragments,
-            SandboxStateRepository state, SandboxKiller killer, SaveBackService saveBack, SwitchboardConfig config,
-            Instance instance, SandboxEvents events) {
+            SandboxStateRepository state, SandboxKiller killer, Launcher launcher, Retirer retirer, SaveBackService saveBack,
+            SwitchboardConfig config, Instance instance, SandboxEvents events) {
         this.provider = provider;
         this.projects = projects;
         this.fragments = fragments;
         this.state = state;
         this.killer = killer;
+        this.launcher = launcher;
+        this.retirer = retirer;
         this.saveBack = saveBack;
         this.config = config;
         this.instance = instance;
@@ -118,8 +121,10 @@ public class SwitchService {
         UUID switchId = UUID.randomUUID();
         long started = System.nanoTime();
         Timer.Sample sample = Timer.start(Metrics.globalRegistry);
+        String[] launch = { "cold" };
         return state.claim(userId, switchId)
                 .chain(prev -> replace(userId, switchId, prev, target))
+                .invoke(r -> launch[0] = r.launch())
                 .invoke(r -> LOG.infof("switch %s of %s to project %s fragment %s: sandbox %s in %d ms", switchId, userId,
                         r.activeProjectId(), r.fragmentId(), r.sandboxId(), (System.nanoTime() - started) / 1_000_000))
                 .onFailure().invoke(e -> LOG.infof("switch %s of %s failed after %d ms: %s", switchId, userId,
@@ -127,6 +132,7 @@ public class SwitchService {
                 .onItemOrFailure().invoke((r, e) -> sample.stop(Timer.builder("switchboard.switch")
                         .description("Duration of switches, by outcome")
                         .tag("outcome", e == null ? "ok" : e instanceof ProblemException p && p.status() == 409 ? "overtaken" : "failed")
+                        .tag("launch", launch[0])
                         .publishPercentileHistogram()
                         .register(Metrics.globalRegistry)));
     }
@@ -143,38 +149,45 @@ public class SwitchService {
 
     private Uni<SwitchResult> replace(String userId, UUID switchId, Previous prev, Target target, Uni<SaveBackSummary> save) {
         Uni<SaveBackSummary> saving = save.memoize().indefinitely();
-        Uni<Result<SandboxHandle>> create = Result.of(provider.create(spec(userId, switchId, target)));
+        // A parked sandbox is resumed only for a known fragment: "the latest" of the project being saved is not yet.
+        Launcher.Resumable resumable = target.projectId() == null || target.latest() ? null
+                : new Launcher.Resumable(target.projectId(), target.fragment() == null ? null : target.fragment().id());
+        Uni<Result<Launch>> create = Result.of(launcher.acquire(userId, switchId, resumable, spec(userId, switchId, target)));
         // kill-first (for accounts capped on concurrent sandboxes): save, kill, then create; else save beside create.
         Uni<First> first = killFirst()
                 ? Result.of(saving).chain(s -> s.error() != null ? Uni.createFrom().item(new First(s, new Result<>(null, null), null))
-                        : killOld(userId, prev).chain(old -> create.map(c -> new First(s, c, old))))
+                        : retirer.retire(userId, prev, s.value(), target.projectId()).chain(old -> create.map(c -> new First(s, c, old))))
                 : Uni.combine().all().unis(Result.of(saving), create).asTuple().map(t -> new First(t.getItem1(), t.getItem2(), null));
         return first.chain(t -> {
             Result<SaveBackSummary> saved = t.saved();
-            Result<SandboxHandle> created = t.created();
+            Result<Launch> created = t.created();
             if (saved.error() != null || created.error() != null) {
                 // Never kill the old sandbox with unsaved work; and when no new one came, the user keeps the old one.
                 Throwable error = saved.error() != null ? saved.error() : created.error();
                 String step = saved.error() != null ? "save-back: " : "create: ";
-                Uni<Void> undo = created.value() == null ? Uni.createFrom().voidItem()
-                        : killer.killUnreferenced(created.value().id(), userId, "failed-switch").replaceWithVoid();
+                Uni<Void> undo = created.value() == null ? Uni.createFrom().voidItem() : launcher.abandon(created.value(), userId);
                 String killedOld = t.old() != null && t.old().sandboxId() != null && t.old().gone() ? t.old().sandboxId() : null;
                 return events.record(userId, null, "switch-failed", null, step + error.getMessage(), provider.name())
                         .chain(() -> undo)
                         .chain(() -> state.release(userId, switchId, killedOld))
                         .chain(() -> Uni.createFrom().failure(error));
             }
-            SandboxHandle sandbox = created.value();
-            Uni<Outcome> killOld = t.old() != null ? Uni.createFrom().item(t.old()) : killOld(userId, prev);
-            Uni<Restored> restore = resolve(target, saving).chain(f -> restore(userId, sandbox, f));
-            return events.record(userId, sandbox.id(), "created", null, describe(target), provider.name())
+            Launch launch = created.value();
+            Uni<Outcome> killOld = t.old() != null ? Uni.createFrom().item(t.old())
+                    : retirer.retire(userId, prev, saved.value(), target.projectId());
+            Uni<Restored> restore = resolve(target, saving).chain(f -> launch.kind() == Launcher.Kind.RESUMED
+                    // A resumed sandbox holds the fragment already (that is why it was resumed).
+                    ? Uni.createFrom().item(new Restored(f, f == null ? 0 : f.fileCount(), List.of()))
+                    : restore(userId, launch.sandbox(), f));
+            return launcher.recordEvent(userId, launch, describe(target))
                     .chain(() -> Uni.combine().all().unis(killOld, Result.of(restore)).asTuple())
-                    .chain(k -> commit(userId, switchId, target, sandbox, k.getItem1(), k.getItem2(), saved.value()));
+                    .chain(k -> commit(userId, switchId, target, launch, k.getItem1(), k.getItem2(), saved.value()));
         });
     }
 
-    private Uni<SwitchResult> commit(String userId, UUID switchId, Target target, SandboxHandle sandbox, Outcome old,
+    private Uni<SwitchResult> commit(String userId, UUID switchId, Target target, Launch launch, Outcome old,
             Result<Restored> restored, SaveBackSummary saved) {
+        SandboxHandle sandbox = launch.sandbox();
         String killedOld = old.sandboxId() != null && old.gone() ? old.sandboxId() : null;
         Uni<Boolean> committed;
         if (restored.error() != null) {
@@ -187,31 +200,27 @@ public class SwitchService {
         }
         return committed
                 .onFailure().call(e -> events.record(userId, sandbox.id(), "switch-failed", null, e.getMessage(), provider.name())
-                        .chain(() -> killer.killUnreferenced(sandbox.id(), userId, "failed-switch"))
+                        .chain(() -> launcher.abandon(launch, userId))
                         .chain(() -> state.release(userId, switchId, killedOld)))
                 .chain(won -> {
                     if (!won) {
                         return events.record(userId, sandbox.id(), "switch-overtaken", null, "switch " + switchId, provider.name())
-                                .chain(() -> killer.killUnreferenced(sandbox.id(), userId, "failed-switch"))
+                                .chain(() -> launcher.abandon(launch, userId))
                                 .chain(() -> Uni.createFrom().failure(ProblemException.conflict(
                                         "A newer switch for this user overtook this one; its sandbox was discarded")));
                     }
                     // The old sandbox is no longer referenced: if its kill failed, the reconciler retries it.
-                    Uni<Void> queued = old.result() == SandboxKiller.Result.FAILED ? killer.queue(old, userId, "switch")
-                            : Uni.createFrom().voidItem();
+                    Uni<Void> queued = launcher.settle(launch).chain(() -> old.result() == SandboxKiller.Result.FAILED
+                            ? killer.queue(old, userId, "switch") : Uni.createFrom().voidItem());
                     Restored r = restored.value();
                     UUID fragmentId = r.fragment() == null ? null : r.fragment().id();
                     return queued.replaceWith(new SwitchResult(sandbox.id(), sandbox.url(), r.files(), r.files() > 0,
-                            fragmentId, target.projectId(), fragmentId, saved, r.skipped()));
+                            fragmentId, target.projectId(), fragmentId, saved, r.skipped(), launch.kind().tag()));
                 });
     }
 
     private boolean killFirst() {
         return config.switching().order() == SwitchboardConfig.Switch.Order.KILL_FIRST;
-    }
-
-    private Uni<Outcome> killOld(String userId, Previous prev) {
-        return prev.hasSandbox() ? killer.kill(prev.sandboxId(), userId, "switch") : Uni.createFrom().item(NOTHING_TO_KILL);
     }
 
     /** The fragment to restore; "the latest" of the project being saved waits for its save-back. */

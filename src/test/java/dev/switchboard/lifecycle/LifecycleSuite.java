@@ -32,7 +32,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * The lifecycle jobs against a real PostgreSQL and a provider: TTL, idle, keep-alive, reconciliation, and two
- * replicas sweeping at once. Runs once per provider, like the switch suite. The profile sets a 1 s grace period
+ * replicas sweeping at once. Runs once per provider, like the switch suite. The profile sets a 4 s grace period
  * and turns the scheduler's own runs off, so each test drives the jobs itself.
  */
 public abstract class LifecycleSuite {
@@ -171,21 +171,22 @@ public abstract class LifecycleSuite {
         String kept = switchedSandbox(alice);
         String dead = switchedSandbox(bob);
         backdoor().killBehindBack(dead);
-        // A crash between create and commit: the provider has it, the database never heard of it.
-        SandboxHandle orphan = provider.create(new SandboxSpec(null, Duration.ofMinutes(5), Map.of(SandboxMetadata.MANAGED, "true",
-                SandboxMetadata.OWNER, alice.userId, SandboxMetadata.SWITCH, UUID.randomUUID().toString()), Map.of()))
-                .await().atMost(AWAIT);
         // A failed kill of an unreferenced sandbox waits in the queue.
         SandboxHandle queued = provider.create(new SandboxSpec(null, Duration.ofMinutes(5), Map.of(SandboxMetadata.MANAGED, "true",
                 SandboxMetadata.OWNER, alice.userId), Map.of())).await().atMost(AWAIT);
         sql("INSERT INTO pending_kills (sandbox_id, provider, user_id, reason) VALUES ($1, $2, $3, 'switch')",
                 queued.id(), provider.name(), alice.userId);
+        // A crash between create and commit: the provider has it, the database never heard of it. Created last, so
+        // that it is well within the grace period at the first run even on a loaded machine.
+        SandboxHandle orphan = provider.create(new SandboxSpec(null, Duration.ofMinutes(5), Map.of(SandboxMetadata.MANAGED, "true",
+                SandboxMetadata.OWNER, alice.userId, SandboxMetadata.SWITCH, UUID.randomUUID().toString()), Map.of()))
+                .await().atMost(AWAIT);
 
         ReconcileJob.Report first = reconcile.runReporting().await().atMost(AWAIT);
         assertNotNull(first);
         assertTrue(alive(orphan.id()), "within the grace period an unreferenced sandbox may be a switch in flight");
 
-        Thread.sleep(1500); // the test profile's grace period is 1 s
+        Thread.sleep(4500); // the test profile's grace period is 4 s
         ReconcileJob.Report second = reconcile.runReporting().await().atMost(AWAIT);
 
         assertFalse(alive(orphan.id()), "the orphan is killed after the grace period");

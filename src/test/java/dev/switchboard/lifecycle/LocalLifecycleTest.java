@@ -23,7 +23,7 @@ class LocalLifecycleTest extends LifecycleSuite {
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("switchboard.provider", "faulty", "switchboard.reconcile.grace", "1s");
+            return Map.of("switchboard.provider", "faulty", "switchboard.reconcile.grace", "4s");
         }
     }
 

@@ -119,12 +119,15 @@ public class E2bSandboxProvider implements SandboxProvider {
      */
     static void checkLifetime(SwitchboardConfig config) {
         Duration needed = config.sandbox().maxAge().plus(config.sandbox().expiryMargin());
-        if (config.e2b().maxLifetime().compareTo(needed) < 0) {
+        // A warm-pool sandbox's TTL counts from its claim, but E2B counts its lifetime from its creation.
+        boolean pool = config.pool().size() > 0 || config.pool().templates().values().stream().anyMatch(t -> t.size() > 0);
+        Duration poolAge = pool ? config.pool().maxAge() : Duration.ZERO;
+        if (config.e2b().maxLifetime().compareTo(needed.plus(poolAge)) < 0) {
             throw new IllegalStateException("switchboard.e2b.max-lifetime (" + config.e2b().maxLifetime()
                     + ", the E2B plan's sandbox lifetime) must be at least switchboard.sandbox.max-age ("
                     + config.sandbox().maxAge() + ") plus switchboard.sandbox.expiry-margin ("
-                    + config.sandbox().expiryMargin() + "): lower max-age (e.g. 55m on E2B Hobby) or raise max-lifetime"
-                    + " to your plan's (24h on Pro)");
+                    + config.sandbox().expiryMargin() + ")" + (pool ? " plus switchboard.pool.max-age (" + poolAge + ")" : "")
+                    + ": lower max-age (e.g. 55m on E2B Hobby) or raise max-lifetime to your plan's (24h on Pro)");
         }
     }
 

@@ -21,7 +21,7 @@ class BlaxelLifecycleTest extends LifecycleSuite {
         @Override
         public Map<String, String> getConfigOverrides() {
             Map<String, String> config = new HashMap<>(super.getConfigOverrides());
-            config.put("switchboard.reconcile.grace", "1s");
+            config.put("switchboard.reconcile.grace", "4s");
             return config;
         }
     }

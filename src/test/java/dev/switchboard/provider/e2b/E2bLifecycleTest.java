@@ -20,7 +20,7 @@ class E2bLifecycleTest extends LifecycleSuite {
         @Override
         public Map<String, String> getConfigOverrides() {
             Map<String, String> config = new java.util.HashMap<>(super.getConfigOverrides());
-            config.put("switchboard.reconcile.grace", "1s");
+            config.put("switchboard.reconcile.grace", "4s");
             return config;
         }
     }
