@@ -26,6 +26,12 @@ final class BenchOptions {
     /** Service configuration, passed as {@code -Dkey=value}; wins over the bench's own settings. */
     final Map<String, String> config = new LinkedHashMap<>();
     boolean quiet;
+    /** Warm-pool size ({@code switchboard.pool.size}); 0: no pool. */
+    int pool;
+    /** Pause of each user between two switches, not measured (a user reads, types, runs things). */
+    int thinkMillis;
+    /** Park the old sandbox ({@code switchboard.switch.park=pause}) instead of killing it. */
+    boolean park;
 
     static final String USAGE = """
             usage: bench/switch.sh [options]
@@ -40,6 +46,9 @@ final class BenchOptions {
               --global-ms MS       added to every provider answer (0)
               --service-opt OPT    a JVM option of the service, repeatable (e.g. -Xmx256m)
               --config KEY=VALUE   service configuration as a -D system property, repeatable
+              --pool N             a warm pool of N sandboxes (switchboard.pool.size), filled before measuring (0)
+              --think-ms MS        each user's pause between switches, not measured (0)
+              --park               park the old sandbox (switchboard.switch.park=pause): switching back resumes it
               --jar PATH           the packaged service (target/quarkus-app/quarkus-run.jar)
             """;
 
@@ -52,6 +61,10 @@ final class BenchOptions {
             }
             if (a.equals("--quiet")) {
                 o.quiet = true;
+                continue;
+            }
+            if (a.equals("--park")) {
+                o.park = true;
                 continue;
             }
             int used = o.latencies.parse(args, i);
@@ -70,6 +83,8 @@ final class BenchOptions {
                 case "--bytes" -> o.bytes = positive(a, v);
                 case "--changed" -> o.changed = Integer.parseInt(v);
                 case "--warmup" -> o.warmup = positive(a, v);
+                case "--pool" -> o.pool = Integer.parseInt(v);
+                case "--think-ms" -> o.thinkMillis = Integer.parseInt(v);
                 case "--jar" -> o.jar = Path.of(v);
                 case "--service-opt" -> o.serviceOpts.add(v);
                 case "--config" -> {
@@ -96,5 +111,29 @@ final class BenchOptions {
     /** The provider's critical path of one switch: create, then one write request (the kill runs beside them). */
     long criticalPathMillis() {
         return latencies.of("create").plus(latencies.of("files.write")).toMillis();
+    }
+
+    /** The provider's latency on the path of a switch by how its sandbox came: cold create + write, warm claim, resume. */
+    long providerPathMillis(String launch) {
+        return switch (launch) {
+            case "warm" -> latencies.of("timeout").plus(latencies.of("files.write")).toMillis();
+            case "resumed" -> latencies.of("connect").toMillis();
+            default -> criticalPathMillis();
+        };
+    }
+
+    /** The service configuration the pool and park options stand for (explicit --config entries win). */
+    Map<String, String> poolAndPark() {
+        Map<String, String> c = new LinkedHashMap<>();
+        if (pool > 0) {
+            c.put("switchboard.pool.size", Integer.toString(pool));
+            c.put("switchboard.pool.create-concurrency", "8");
+            // The pool is filled and refilled by the lifecycle jobs, which the bench otherwise leaves off.
+            c.put("switchboard.jobs.enabled", "true");
+        }
+        if (park) {
+            c.put("switchboard.switch.park", "pause");
+        }
+        return c;
     }
 }

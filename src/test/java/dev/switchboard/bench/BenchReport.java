@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
 
 /** The figures of one benchmark run, and how they are printed. */
 record BenchReport(BenchOptions options, long startupMillis, int attempted, int ok, int failed, long filesVerified,
-        long filesMismatched, int oldSandboxesAlive, long[] latencyNanos, long wallNanos, double cpuMillisPerSwitch,
+        long filesMismatched, int oldSandboxesAlive, long[] latencyNanos, String[] launches, long wallNanos, double cpuMillisPerSwitch,
         double machineBusyPercent, long rssPeakKib, Map<String, Double> requestsPerSwitch, List<String> errors) {
 
     /** Every switch answered 200, every restored file matched and every replaced sandbox was gone. */
@@ -18,6 +18,16 @@ record BenchReport(BenchOptions options, long startupMillis, int attempted, int 
 
     /** Nearest-rank percentile in milliseconds. */
     double percentileMillis(double p) {
+        return percentileMillis(latencyNanos, p);
+    }
+
+    /** Latencies of the switches whose sandbox came this way ({@code cold}, {@code warm}, {@code resumed}). */
+    long[] latencies(String launch) {
+        return java.util.stream.IntStream.range(0, latencyNanos.length).filter(i -> launch.equals(launches[i]))
+                .mapToLong(i -> latencyNanos[i]).toArray();
+    }
+
+    static double percentileMillis(long[] latencyNanos, double p) {
         if (latencyNanos.length == 0) {
             return Double.NaN;
         }
@@ -51,6 +61,19 @@ record BenchReport(BenchOptions options, long startupMillis, int attempted, int 
         out.printf("latency p50/p95/p99   %.0f / %.0f / %.0f ms (max %.0f)%n", p50, p95, p99, percentileMillis(100));
         if (critical > 0) {
             out.printf("x critical path       %.2f / %.2f / %.2f%n", p50 / critical, p95 / critical, p99 / critical);
+        }
+        for (String launch : List.of("cold", "warm", "resumed")) {
+            long[] l = latencies(launch);
+            if (l.length > 0 && l.length < latencyNanos.length || !launch.equals("cold") && l.length > 0) {
+                long path = options.providerPathMillis(launch);
+                double lp50 = percentileMillis(l, 50);
+                out.printf("  %-8s %4d switches, p50/p99 %.0f / %.0f ms; provider path %d ms (%s); p50 x provider path %.2f, x cold critical path %.2f%n",
+                        launch, l.length, lp50, percentileMillis(l, 99), path, switch (launch) {
+                            case "warm" -> "set timeout + one write";
+                            case "resumed" -> "connect";
+                            default -> "create + one write";
+                        }, path > 0 ? lp50 / path : Double.NaN, critical > 0 ? lp50 / critical : Double.NaN);
+            }
         }
         out.printf("throughput            %.1f switches/s (%d switches in %.1f s)%n", switchesPerSecond(), ok, wallNanos / 1e9);
         out.printf("service CPU           %.1f ms per switch (machine %.0f %% busy over %d CPUs: service, bench, fake and its commands)%n",

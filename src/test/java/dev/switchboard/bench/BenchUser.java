@@ -32,7 +32,7 @@ final class BenchUser {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What one switch did: its latency, and whether the answer and the files were right. */
-    record Outcome(long nanos, boolean ok, int verified, int mismatched, boolean oldSandboxAlive, String error) {
+    record Outcome(long nanos, boolean ok, int verified, int mismatched, boolean oldSandboxAlive, String error, String launch) {
     }
 
     private final String id;
@@ -86,17 +86,20 @@ final class BenchUser {
         try {
             r = send("/api/switch-project", "{\"projectId\":\"" + projects[target] + "\"}");
         } catch (IOException e) {
-            return new Outcome(System.nanoTime() - started, false, 0, 0, false, "switch: " + e);
+            return new Outcome(System.nanoTime() - started, false, 0, 0, false, "switch: " + e, null);
         }
         long nanos = System.nanoTime() - started;
         if (r.statusCode() != 200) {
-            return new Outcome(nanos, false, 0, 0, false, "switch answered " + r.statusCode() + ": " + r.body());
+            return new Outcome(nanos, false, 0, 0, false, "switch answered " + r.statusCode() + ": " + r.body(), null);
         }
         String newId;
+        String launch;
         try {
-            newId = JSON.readTree(r.body()).at("/result/sandboxId").asText();
+            JsonNode result = JSON.readTree(r.body()).path("result");
+            newId = result.path("sandboxId").asText();
+            launch = result.path("launch").asText("cold");
         } catch (IOException e) {
-            return new Outcome(nanos, false, 0, 0, false, "switch answer is not JSON: " + r.body());
+            return new Outcome(nanos, false, 0, 0, false, "switch answer is not JSON: " + r.body(), null);
         }
         current = target;
         sandboxId = newId;
@@ -110,10 +113,12 @@ final class BenchUser {
                 mismatched++;
             }
         }
-        boolean oldAlive = old != null && fake.sandbox(old).isPresent();
+        // With parking the old sandbox stays, paused; otherwise it must be gone.
+        boolean oldAlive = old != null && !old.equals(newId) && fake.sandbox(old)
+                .filter(s -> !(options.park && "paused".equals(s.state()))).isPresent();
         String error = mismatched > 0 ? mismatched + " files of project " + target + " differ in " + newId
-                : oldAlive ? "the old sandbox " + old + " is still alive" : null;
-        return new Outcome(nanos, error == null, verified, mismatched, oldAlive, error);
+                : oldAlive ? "the old sandbox " + old + " is still alive" + (options.park ? " and running" : "") : null;
+        return new Outcome(nanos, error == null, verified, mismatched, oldAlive, error, launch);
     }
 
     /** Changes some files in the live sandbox, as the user's editor or agent would, so the next switch saves them. */

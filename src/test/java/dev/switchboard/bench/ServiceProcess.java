@@ -102,6 +102,27 @@ final class ServiceProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** Waits until the Prometheus sample {@code series} (name and labels as printed) is at least {@code atLeast}. */
+    void awaitMetric(String series, double atLeast, Duration timeout) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        double last = Double.NaN;
+        while (System.nanoTime() < deadline) {
+            String body = http.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            for (String line : body.split("\n")) {
+                if (line.startsWith(series + " ")) {
+                    last = Double.parseDouble(line.substring(series.length() + 1).strip());
+                }
+            }
+            if (last >= atLeast) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException(series + " stayed at " + last + ", below " + atLeast + ", for " + timeout);
+    }
+
     boolean alive() {
         return process.isAlive();
     }

@@ -115,7 +115,12 @@ public final class SwitchBench {
             Map<String, Integer> countsBefore = fake.requestCounts();
             long cpuBefore = service.cpuTicks();
             long[] machineBefore = ServiceProcess.machineTicks();
+            if (o.pool > 0) {
+                log(o, "waiting for the warm pool to hold " + o.pool + " sandboxes");
+                service.awaitMetric("switchboard_pool_sandboxes{state=\"ready\"}", o.pool, Duration.ofMinutes(2));
+            }
             long[] latencies = new long[o.users * o.switches];
+            String[] launches = new String[o.users * o.switches];
             AtomicInteger recorded = new AtomicInteger();
             AtomicInteger ok = new AtomicInteger();
             AtomicInteger failed = new AtomicInteger();
@@ -140,10 +145,15 @@ public final class SwitchBench {
                             // The user's state is no longer known: the remaining switches of this user are not attempted.
                             return null;
                         }
-                        latencies[recorded.getAndIncrement()] = out.nanos();
+                        int slot = recorded.getAndIncrement();
+                        latencies[slot] = out.nanos();
+                        launches[slot] = out.launch();
                         ok.incrementAndGet();
                         if (s + 1 < o.switches) {
                             u.edit();
+                            if (o.thinkMillis > 0) {
+                                Thread.sleep(o.thinkMillis);
+                            }
                         }
                     }
                     return null;
@@ -168,7 +178,8 @@ public final class SwitchBench {
                 }
             });
             BenchReport report = new BenchReport(o, service.startupMillis, o.users * o.switches, ok.get(), failed.get(),
-                    verified.get(), mismatched.get(), oldAlive.get(), java.util.Arrays.copyOf(latencies, recorded.get()), wall,
+                    verified.get(), mismatched.get(), oldAlive.get(), java.util.Arrays.copyOf(latencies, recorded.get()),
+                    java.util.Arrays.copyOf(launches, recorded.get()), wall,
                     cpuTicks * 1000.0 / ticksPerSecond / done, machineBusy, service.peakRssKib(), perSwitch, List.copyOf(errors));
             report.print(System.out);
             if (!report.allGood()) {
@@ -203,6 +214,11 @@ public final class SwitchBench {
         c.put("switchboard.e2b.port", Integer.toString(fake.userPort()));
         // The fake's plan (Hobby) allows 1 h; the service refuses a TTL plus margin that does not fit.
         c.put("switchboard.sandbox.max-age", "55m");
+        if (o.pool > 0) {
+            // A pool sandbox may wait up to the pool's max-age (10 m) before its claim; the TTL counts from the claim.
+            c.put("switchboard.sandbox.max-age", "45m");
+        }
+        c.putAll(o.poolAndPark());
         c.putAll(o.config);
         return c;
     }
