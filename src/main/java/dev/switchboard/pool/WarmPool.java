@@ -222,7 +222,8 @@ public class WarmPool {
     private Uni<Boolean> createOne(String template) {
         Map<String, String> metadata = new HashMap<>();
         metadata.put(SandboxMetadata.MANAGED, "true");
-        metadata.put(SandboxMetadata.POOL, template);
+        // Some providers refuse empty metadata values; the provider's default template is "default" there.
+        metadata.put(SandboxMetadata.POOL, template.isEmpty() ? "default" : template);
         metadata.put(SandboxMetadata.INSTANCE, instance.id());
         // A pool left behind (crash, scale-down) expires by itself; the recycler replaces sandboxes before that.
         Duration timeout = config.pool().maxAge().plus(config.sandbox().expiryMargin());

@@ -273,6 +273,15 @@ class E2bUnitTest {
         E2bSandboxProvider.checkAtStartup(null, config("local", Optional.empty(), Duration.ofHours(2), Duration.ofHours(1)));
     }
 
+    @Test
+    void withAWarmPoolTheLifetimeMustAlsoCoverThePoolsMaxAge() {
+        // A claimed pool sandbox gets a whole TTL from its claim, up to 10 minutes after E2B started counting.
+        E2bSandboxProvider.checkAtStartup(null, config("e2b", Optional.of("k"), Duration.ofMinutes(48), Duration.ofHours(1), 5));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> E2bSandboxProvider.checkAtStartup(null,
+                config("e2b", Optional.of("k"), Duration.ofMinutes(55), Duration.ofHours(1), 5)));
+        assertTrue(e.getMessage().contains("switchboard.pool.max-age"), e.getMessage());
+    }
+
     /** A config that answers only the provider name and the E2B key: enough to reach the key check. */
     private static SwitchboardConfig config(String provider, Optional<String> apiKey) {
         return config(provider, apiKey, Duration.ofMinutes(55), Duration.ofHours(1));
@@ -280,6 +289,19 @@ class E2bUnitTest {
 
     /** The same with the TTL and the plan's lifetime (the expiry margin is 2 minutes). */
     private static SwitchboardConfig config(String provider, Optional<String> apiKey, Duration maxAge, Duration lifetime) {
+        return config(provider, apiKey, maxAge, lifetime, 0);
+    }
+
+    /** The same with a warm pool of {@code poolSize} (max-age 10 minutes) on the default template. */
+    private static SwitchboardConfig config(String provider, Optional<String> apiKey, Duration maxAge, Duration lifetime,
+            int poolSize) {
+        SwitchboardConfig.WarmPool pool = (SwitchboardConfig.WarmPool) Proxy.newProxyInstance(E2bUnitTest.class.getClassLoader(),
+                new Class<?>[] { SwitchboardConfig.WarmPool.class }, (proxy, method, args) -> switch (method.getName()) {
+                    case "size" -> poolSize;
+                    case "templates" -> java.util.Map.of();
+                    case "maxAge" -> Duration.ofMinutes(10);
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
         SwitchboardConfig.Sandbox sandbox = (SwitchboardConfig.Sandbox) Proxy.newProxyInstance(E2bUnitTest.class.getClassLoader(),
                 new Class<?>[] { SwitchboardConfig.Sandbox.class }, (proxy, method, args) -> switch (method.getName()) {
                     case "maxAge" -> maxAge;
@@ -306,6 +328,9 @@ class E2bUnitTest {
                     }
                     if (method.getName().equals("sandbox")) {
                         return sandbox;
+                    }
+                    if (method.getName().equals("pool")) {
+                        return pool;
                     }
                     throw new UnsupportedOperationException(method.getName());
                 });

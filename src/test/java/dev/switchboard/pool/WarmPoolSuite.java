@@ -26,17 +26,16 @@ import dev.switchboard.provider.SandboxInfo;
 import dev.switchboard.provider.SandboxMetadata;
 import dev.switchboard.provider.SandboxProvider;
 import dev.switchboard.support.Api;
-import dev.switchboard.support.LocalBackdoor;
-import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.TestProfile;
+import dev.switchboard.support.SandboxBackdoor;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.sqlclient.Pool;
 
-/** The warm pool on real local sandboxes: claims are atomic, misses go cold, nothing leaks, refill and recycle work. */
-@QuarkusTest
-@TestProfile(PoolParkProfile.class)
-class WarmPoolTest {
+/**
+ * The warm pool (size 5): claims are atomic, misses go cold, nothing leaks, refill and recycle work. Run on local
+ * sandboxes and on the E2B fake through each one's {@link SandboxBackdoor}.
+ */
+public abstract class WarmPoolSuite {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
 
@@ -47,7 +46,7 @@ class WarmPoolTest {
     @Inject
     Pool db;
 
-    private final LocalBackdoor backdoor = new LocalBackdoor();
+    protected abstract SandboxBackdoor backdoor();
 
     @BeforeEach
     void fill() {
@@ -78,7 +77,7 @@ class WarmPoolTest {
         assertEquals(5, pooled.size(), "the pool is full before the burst");
         for (String id : pooled) {
             SandboxInfo info = provider.get(id).await().atMost(WAIT).orElseThrow();
-            assertEquals("", info.metadata().get(SandboxMetadata.POOL), "pool metadata, default template");
+            assertEquals("default", info.metadata().get(SandboxMetadata.POOL), "pool metadata, default template");
             assertTrue(!info.metadata().containsKey(SandboxMetadata.OWNER), "a pool sandbox belongs to nobody");
         }
 
@@ -110,7 +109,7 @@ class WarmPoolTest {
             JsonPath r = results.get(i).get();
             String id = r.getString("result.sandboxId");
             assertTrue(sandboxes.add(id), "sandbox " + id + " handed to two users");
-            assertEquals("user " + i, backdoor.read(id, r.getString("result.sandboxUrl"), "index.html").orElseThrow(),
+            assertEquals("user " + i, backdoor().read(id, r.getString("result.sandboxUrl"), "index.html").orElseThrow(),
                     "each user gets their own files, warm or cold");
             switch (r.getString("result.launch")) {
                 case "warm" -> warm.add(id);
@@ -162,7 +161,7 @@ class WarmPoolTest {
     void aPoolSandboxThatDiedIsDroppedAndTheSwitchCreatesInstead() {
         Set<String> pooled = ready();
         for (String id : pooled) {
-            backdoor.killBehindBack(id);
+            backdoor().killBehindBack(id);
         }
         Api api = Api.newUser("pool-dead");
         String project = api.createProject("p");
@@ -172,7 +171,7 @@ class WarmPoolTest {
 
         assertEquals("cold", r.getString("result.launch"));
         assertTrue(!pooled.contains(r.getString("result.sandboxId")));
-        assertEquals("a", backdoor.read(r.getString("result.sandboxId"), r.getString("result.sandboxUrl"), "a.txt").orElseThrow());
+        assertEquals("a", backdoor().read(r.getString("result.sandboxId"), r.getString("result.sandboxUrl"), "a.txt").orElseThrow());
         Set<String> left = new HashSet<>(ids(db, "SELECT sandbox_id FROM pool_sandboxes"));
         assertEquals(2, left.size(), "three dead ones were tried and dropped; the other two wait for the recycler");
         assertTrue(pooled.containsAll(left));
