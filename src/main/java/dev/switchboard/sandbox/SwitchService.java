@@ -81,6 +81,7 @@ public class SwitchService {
     private final SwitchboardConfig config;
     private final Instance instance;
     private final SandboxEvents events;
+    private final Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public SwitchService(SandboxProvider provider, ProjectService projects, FragmentService fragments,
             SandboxStateRepository state, SandboxKiller killer, Launcher launcher, Retirer retirer, SaveBackService saveBack,
@@ -129,12 +130,17 @@ public class SwitchService {
                         r.activeProjectId(), r.fragmentId(), r.sandboxId(), (System.nanoTime() - started) / 1_000_000))
                 .onFailure().invoke(e -> LOG.infof("switch %s of %s failed after %d ms: %s", switchId, userId,
                         (System.nanoTime() - started) / 1_000_000, e.getMessage()))
-                .onItemOrFailure().invoke((r, e) -> sample.stop(Timer.builder("switchboard.switch")
-                        .description("Duration of switches, by outcome")
-                        .tag("outcome", e == null ? "ok" : e instanceof ProblemException p && p.status() == 409 ? "overtaken" : "failed")
-                        .tag("launch", launch[0])
-                        .publishPercentileHistogram()
-                        .register(Metrics.globalRegistry)));
+                .onItemOrFailure().invoke((r, e) -> sample.stop(timer(
+                        e == null ? "ok" : e instanceof ProblemException p && p.status() == 409 ? "overtaken" : "failed", launch[0])));
+    }
+
+    /** The switch histogram of an outcome and launch kind, registered once (not on every switch). */
+    private Timer timer(String outcome, String launch) {
+        return timers.computeIfAbsent(outcome + "/" + launch, k -> Timer.builder("switchboard.switch")
+                .description("Duration of switches, by outcome and by how the sandbox came (cold, warm, resumed)")
+                .tag("outcome", outcome).tag("launch", launch)
+                .publishPercentileHistogram()
+                .register(Metrics.globalRegistry));
     }
 
     private Uni<SwitchResult> replace(String userId, UUID switchId, Previous prev, Target wanted) {

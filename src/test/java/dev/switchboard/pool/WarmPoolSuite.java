@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.switchboard.lifecycle.LifecycleJobs;
+import dev.switchboard.lifecycle.ReconcileJob;
 import dev.switchboard.provider.SandboxInfo;
 import dev.switchboard.provider.SandboxMetadata;
 import dev.switchboard.provider.SandboxProvider;
@@ -41,6 +42,8 @@ public abstract class WarmPoolSuite {
 
     @Inject
     LifecycleJobs jobs;
+    @Inject
+    ReconcileJob reconcile;
     @Inject
     SandboxProvider provider;
     @Inject
@@ -155,6 +158,21 @@ public abstract class WarmPoolSuite {
         for (String old : before) {
             assertTrue(provider.get(old).await().atMost(WAIT).isEmpty(), "recycled sandbox " + old + " is killed");
         }
+    }
+
+    @Test
+    void theReconcilerLeavesPoolSandboxesAloneAndForgetsOnesTheProviderLost() throws Exception {
+        List<String> pooled = new ArrayList<>(ready());
+        String lost = pooled.remove(0);
+        backdoor().killBehindBack(lost);
+        Thread.sleep(2500); // past the profile's 2 s grace: an unreferenced sandbox would now be an orphan
+
+        reconcile.runReporting().await().atMost(WAIT);
+
+        for (String id : pooled) {
+            assertTrue(provider.get(id).await().atMost(WAIT).isPresent(), "a pool sandbox is referenced: never an orphan");
+        }
+        assertEquals(new HashSet<>(pooled), ready(), "the record of the lost one is forgotten");
     }
 
     @Test

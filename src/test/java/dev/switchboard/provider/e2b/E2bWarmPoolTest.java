@@ -26,6 +26,7 @@ class E2bWarmPoolTest extends WarmPoolSuite {
             Map<String, String> config = new HashMap<>(super.getConfigOverrides());
             config.put("switchboard.sandbox.max-age", "45m");
             config.put("switchboard.pool.size", "5");
+            config.put("switchboard.reconcile.grace", "2s");
             return config;
         }
     }
