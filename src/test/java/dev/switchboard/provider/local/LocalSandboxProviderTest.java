@@ -157,7 +157,7 @@ class LocalSandboxProviderTest {
         long readyMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         System.out.println("local sandbox create -> ready: " + readyMillis + " ms");
 
-        assertTrue(LocalSandboxProvider.isValidId(sandbox.id()), sandbox.id());
+        assertTrue(LocalState.isValidId(sandbox.id()), sandbox.id());
         assertTrue(sandbox.url().startsWith("http://127.0.0.1:"), sandbox.url());
         assertTrue(sandbox.expiresAt().isAfter(sandbox.createdAt().plus(Duration.ofMinutes(9))));
 
@@ -203,7 +203,7 @@ class LocalSandboxProviderTest {
         SandboxHandle sandbox = create("alice");
         write(sandbox, Map.of("index.html", "ok", "sub/page.html", "sub"));
         Path dir = sandboxDir(sandbox.id());
-        assertTrue(Files.readString(dir.resolve(LocalSandboxProvider.DESCRIPTOR_FILE)).contains(sandbox.id()));
+        assertTrue(Files.readString(dir.resolve(LocalState.DESCRIPTOR_FILE)).contains(sandbox.id()));
         Path files = dir.resolve(SandboxServer.FILES_DIR);
         Files.createSymbolicLink(files.resolve("link.json"), Path.of("../sandbox.json"));
         Files.createSymbolicLink(files.resolve("up"), Path.of(".."));
@@ -419,7 +419,7 @@ class LocalSandboxProviderTest {
 
         assertEquals(3, handles.stream().map(SandboxHandle::id).distinct().count());
         assertEquals(3, handles.stream().map(SandboxHandle::url).distinct().count());
-        try (Stream<Path> runtimes = Files.list(dataRoot.resolve(LocalSandboxProvider.RUNTIME_DIR))) {
+        try (Stream<Path> runtimes = Files.list(dataRoot.resolve(LocalState.RUNTIME_DIR))) {
             List<Path> dirs = runtimes.collect(Collectors.toList());
             assertEquals(1, dirs.size(), dirs.toString());
             assertTrue(dirs.get(0).getFileName().toString().matches("[0-9a-f]{16}"));
