@@ -29,6 +29,8 @@ final class LocalExec {
                     .redirectOutput(out.toFile())
                     .redirectError(err.toFile());
             builder.environment().keySet().retainAll(LocalProcesses.INHERITED_ENV);
+            // The command and whatever it leaves running belong to the sandbox: paused, resumed and killed with it.
+            LocalProcesses.tag(builder.environment(), dir);
             Process process = builder.start();
             boolean finished;
             try {

@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 
 import org.jboss.logging.Logger;
 
@@ -36,6 +37,8 @@ final class LocalProcesses {
 
     private static final Duration TERM_GRACE = Duration.ofSeconds(3);
     private static final Duration KILL_WAIT = Duration.ofSeconds(5);
+    /** How long a pause may take to stop every process; one in uninterruptible sleep (disk, NFS) stops once it wakes. */
+    private static final Duration STOP_WITHIN = Duration.ofSeconds(5);
     private static final long START_POLL_MILLIS = 10;
     private static final int LOG_TAIL_BYTES = 4096;
     private static final Path SETSID = Path.of("/usr/bin/setsid");
@@ -91,6 +94,7 @@ final class LocalProcesses {
         Map<String, String> env = builder.environment();
         env.keySet().retainAll(INHERITED_ENV);
         env.putAll(specEnv);
+        tag(env, dir);
         return builder.start();
     }
 
@@ -140,6 +144,40 @@ final class LocalProcesses {
             SandboxServer.deleteRecursively(dir);
         } catch (IOException e) {
             LOG.warnf(e, "Could not remove the directory of failed local sandbox %s", dir);
+        }
+    }
+
+    /** Names the sandbox in a process's environment, after everything else so no spec variable can replace it. */
+    static void tag(Map<String, String> env, Path dir) {
+        env.put(SandboxServer.SANDBOX_VARIABLE, dir.getFileName().toString());
+    }
+
+    // ---- all processes of a sandbox ----
+
+    /** Stops every process of the sandbox (see {@link SandboxProcesses#stop}); false when some kept running. */
+    boolean stopAll(String id) {
+        return withProcesses(id, processes -> processes.stop(STOP_WITHIN));
+    }
+
+    /** Continues every stopped process of the sandbox. */
+    void continueAll(String id) {
+        withProcesses(id, processes -> {
+            processes.resume();
+            return true;
+        });
+    }
+
+    /** Kills every process of the sandbox, the server and commands left in the background included. */
+    boolean killAll(String id) {
+        return withProcesses(id, processes -> processes.kill(KILL_WAIT));
+    }
+
+    private static boolean withProcesses(String id, Predicate<SandboxProcesses> action) {
+        try {
+            return action.test(new SandboxProcesses(SandboxServer.SANDBOX_VARIABLE, id));
+        } catch (IllegalStateException e) {
+            throw new ProviderException(Kind.FAILED, "cannot signal the processes of local sandbox " + id + ": "
+                    + e.getMessage(), null, e);
         }
     }
 

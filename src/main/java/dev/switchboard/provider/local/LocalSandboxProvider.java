@@ -3,6 +3,7 @@ package dev.switchboard.provider.local;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -134,6 +135,32 @@ public class LocalSandboxProvider implements SandboxProvider {
         return blocking(() -> state.extend(sandboxId, timeout));
     }
 
+    /**
+     * Stops (SIGSTOP) every process of the sandbox, its server and whatever its commands left running, and keeps its
+     * directory. A paused local sandbox does not expire, so {@code keep} is not needed. While paused, file and exec
+     * calls fail with CONFLICT.
+     */
+    @Override
+    public Uni<Boolean> pause(String sandboxId, Duration keep) {
+        if (!LocalState.isValidId(sandboxId)) {
+            return Uni.createFrom().item(false);
+        }
+        return blocking(() -> pauseBlocking(sandboxId));
+    }
+
+    /** Continues (SIGCONT) every process of a paused sandbox with a new expiry; a running one is only extended. */
+    @Override
+    public Uni<Optional<SandboxInfo>> resume(String sandboxId, Duration timeout) {
+        ProviderException invalid = ProviderException.ifNotPositive(timeout, "sandbox timeout");
+        if (invalid != null) {
+            return Uni.createFrom().failure(invalid);
+        }
+        if (!LocalState.isValidId(sandboxId)) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        return blocking(() -> resumeBlocking(sandboxId, timeout));
+    }
+
     // ---- blocking work, always on a worker thread ----
 
     /**
@@ -191,10 +218,55 @@ public class LocalSandboxProvider implements SandboxProvider {
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
-        // Without a verified process (none started yet, died, or pid reused) there is nothing to signal; a server
-        // still starting exits by itself once its directory is gone.
-        LocalProcesses.verifiedServer(dir).ifPresent(LocalProcesses::terminate);
+        Optional<ProcessHandle> server = LocalProcesses.verifiedServer(dir);
+        // SIGKILL, because SIGTERM would wait for a paused sandbox to be continued; nothing in it needs a clean exit.
+        if (!processes.killAll(id)) {
+            LOG.warnf("Some processes of local sandbox %s outlived SIGKILL", id);
+        }
+        // A server started before processes were tagged is still running: it gets the old treatment. Without a
+        // verified process (none started yet, died, or pid reused) there is nothing to signal; a server still
+        // starting exits by itself once its directory is gone.
+        server.filter(p -> SandboxProcesses.alive(p.pid())).ifPresent(LocalProcesses::terminate);
         SandboxServer.deleteRecursively(dir);
         return true;
+    }
+
+    /**
+     * Marks the sandbox paused first, so no file or exec call starts while its processes are being stopped; when
+     * some cannot be stopped, everything is continued again and false answered (the caller kills it instead).
+     */
+    private boolean pauseBlocking(String id) throws IOException {
+        Path dir = state.sandboxDir(id);
+        if (state.inspect(dir).isEmpty()) {
+            return false;
+        }
+        try {
+            LocalState.markPaused(dir, true);
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+        if (processes.stopAll(id)) {
+            return true;
+        }
+        LOG.warnf("Local sandbox %s cannot be paused: some of its processes keep running", id);
+        processes.continueAll(id);
+        LocalState.markPaused(dir, false);
+        return false;
+    }
+
+    /**
+     * The new expiry is written before anything is continued, or the server's own expiry check would remove the
+     * sandbox at once. The marker goes last, so a resume cut short is completed by the next one.
+     */
+    private Optional<SandboxInfo> resumeBlocking(String id, Duration timeout) throws IOException {
+        Path dir = state.sandboxDir(id);
+        boolean paused = LocalState.isPaused(dir);
+        Optional<SandboxInfo> extended = state.extend(id, timeout);
+        if (extended.isEmpty() || !paused) {
+            return extended;
+        }
+        processes.continueAll(id);
+        LocalState.markPaused(dir, false);
+        return state.inspect(dir);
     }
 }

@@ -46,6 +46,8 @@ final class LocalState {
     static final String SANDBOXES_DIR = "sandboxes";
     static final String RUNTIME_DIR = ".runtime";
     static final String DESCRIPTOR_FILE = "sandbox.json";
+    /** Present while the sandbox is paused (its processes stopped); holds the time it was paused. */
+    static final String PAUSED_FILE = "paused";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path configuredRoot;
@@ -151,9 +153,9 @@ final class LocalState {
                 Map<String, String> metadata = new LinkedHashMap<>();
                 descriptor.path("metadata").fields()
                         .forEachRemaining(field -> metadata.put(field.getKey(), field.getValue().asText()));
-                return Optional.of(new SandboxInfo(descriptor.path("id").asText(), url(port.get()), null,
-                        SandboxInfo.State.RUNNING, Instant.parse(descriptor.path("createdAt").asText()),
-                        expiresAt, metadata));
+                SandboxInfo.State state = isPaused(dir) ? SandboxInfo.State.PAUSED : SandboxInfo.State.RUNNING;
+                return Optional.of(new SandboxInfo(descriptor.path("id").asText(), url(port.get()), null, state,
+                        Instant.parse(descriptor.path("createdAt").asText()), expiresAt, metadata));
             }
             if (isLeftover(dir)) {
                 LOG.infof("Removing local sandbox %s: its server is no longer running", dir.getFileName());
@@ -225,16 +227,36 @@ final class LocalState {
         return liveDir(id).resolve(SandboxServer.FILES_DIR);
     }
 
-    /** The directory of a live sandbox, else GONE. */
+    /**
+     * The directory of a running sandbox, else GONE, or CONFLICT when it is paused: like a paused cloud sandbox, a
+     * paused local one cannot be reached until it is resumed (its server and commands are stopped).
+     */
     Path liveDir(String id) throws IOException {
         if (!isValidId(id)) {
             throw gone(String.valueOf(id));
         }
         Path dir = sandboxDir(id);
-        if (inspect(dir).isEmpty()) {
+        Optional<SandboxInfo> info = inspect(dir);
+        if (info.isEmpty()) {
             throw gone(id);
         }
+        if (info.get().state() == SandboxInfo.State.PAUSED) {
+            throw new ProviderException(Kind.CONFLICT, "local sandbox " + id + " is paused: resume it first");
+        }
         return dir;
+    }
+
+    static boolean isPaused(Path dir) {
+        return Files.exists(dir.resolve(PAUSED_FILE), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** Sets or clears the paused marker; fails with NoSuchFileException when the sandbox directory is gone. */
+    static void markPaused(Path dir, boolean paused) throws IOException {
+        if (paused) {
+            SandboxServer.writeAtomically(dir, PAUSED_FILE, Instant.now().toString());
+        } else {
+            Files.deleteIfExists(dir.resolve(PAUSED_FILE));
+        }
     }
 
     static Optional<Integer> readPort(Path dir) throws IOException {

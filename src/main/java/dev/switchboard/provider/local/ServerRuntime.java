@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -73,16 +74,21 @@ final class ServerRuntime {
         return target;
     }
 
-    /** The class files of the server's whole nest (nested and anonymous classes); lambdas need no class files. */
+    /**
+     * The class files of the server's whole nest (nested and anonymous classes) and of the classes it uses besides the
+     * JDK's, with theirs; lambdas need no class files.
+     */
     private static ServerClasses loadServerClasses() throws IOException {
         Map<String, byte[]> classes = new TreeMap<>();
-        for (Class<?> member : SandboxServer.class.getNestMembers()) {
-            String resource = member.getName().replace('.', '/') + ".class";
-            try (InputStream in = SandboxServer.class.getClassLoader().getResourceAsStream(resource)) {
-                if (in == null) {
-                    throw new ProviderException(Kind.FAILED, "class file not found: " + resource);
+        for (Class<?> top : List.of(SandboxServer.class, SandboxProcesses.class)) {
+            for (Class<?> member : top.getNestMembers()) {
+                String resource = member.getName().replace('.', '/') + ".class";
+                try (InputStream in = SandboxServer.class.getClassLoader().getResourceAsStream(resource)) {
+                    if (in == null) {
+                        throw new ProviderException(Kind.FAILED, "class file not found: " + resource);
+                    }
+                    classes.put(resource, in.readAllBytes());
                 }
-                classes.put(resource, in.readAllBytes());
             }
         }
         MessageDigest digest;
