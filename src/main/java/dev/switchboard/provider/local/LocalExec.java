@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import dev.switchboard.provider.ExecResult;
+import dev.switchboard.provider.ProviderException;
+import dev.switchboard.provider.ProviderException.Kind;
 
 /** Commands in a local sandbox: {@code bash -c} in its files directory, as the sandbox's own code would run. */
 final class LocalExec {
@@ -32,6 +34,12 @@ final class LocalExec {
             // The command and whatever it leaves running belong to the sandbox: paused, resumed and killed with it.
             LocalProcesses.tag(builder.environment(), dir);
             Process process = builder.start();
+            if (LocalState.isPaused(dir)) {
+                // Paused since the caller checked: the pause's scan may have missed this process, so it must not run.
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                throw new ProviderException(Kind.CONFLICT, "local sandbox " + dir.getFileName() + " is paused: resume it first");
+            }
             boolean finished;
             try {
                 finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);

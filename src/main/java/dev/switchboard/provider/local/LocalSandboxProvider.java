@@ -223,8 +223,8 @@ public class LocalSandboxProvider implements SandboxProvider {
         if (!processes.killAll(id)) {
             LOG.warnf("Some processes of local sandbox %s outlived SIGKILL", id);
         }
-        // A server started before processes were tagged is still running: it gets the old treatment. Without a
-        // verified process (none started yet, died, or pid reused) there is nothing to signal; a server still
+        // Only an untagged server (started by an older version) can still be alive here: SIGTERM, then SIGKILL. Without
+        // a verified process (none started yet, died, or pid reused) there is nothing to signal; a server still
         // starting exits by itself once its directory is gone.
         server.filter(p -> SandboxProcesses.alive(p.pid())).ifPresent(LocalProcesses::terminate);
         SandboxServer.deleteRecursively(dir);
@@ -237,11 +237,14 @@ public class LocalSandboxProvider implements SandboxProvider {
      */
     private boolean pauseBlocking(String id) throws IOException {
         Path dir = state.sandboxDir(id);
-        if (state.inspect(dir).isEmpty()) {
+        Optional<SandboxInfo> info = state.inspect(dir);
+        if (info.isEmpty()) {
             return false;
         }
         try {
-            LocalState.markPaused(dir, true);
+            if (info.get().state() != SandboxInfo.State.PAUSED) {
+                LocalState.markPaused(dir, true);
+            }
         } catch (NoSuchFileException e) {
             return false;
         }

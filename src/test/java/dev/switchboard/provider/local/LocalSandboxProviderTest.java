@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -532,7 +533,7 @@ class LocalSandboxProviderTest {
             assertEquals(ProviderException.Kind.CONFLICT, e.kind(), e.getMessage());
         }
 
-        Instant beforeResume = Instant.now();
+        Instant beforeResume = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         SandboxInfo resumed = provider.resume(sandbox.id(), Duration.ofMinutes(5)).await().atMost(AWAIT).orElseThrow();
         assertEquals(SandboxInfo.State.RUNNING, resumed.state());
         assertEquals(sandbox.url(), resumed.url());
