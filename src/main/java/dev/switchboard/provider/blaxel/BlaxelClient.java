@@ -22,6 +22,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.switchboard.common.SwitchboardConfig;
 import dev.switchboard.provider.ProviderCalls;
@@ -153,6 +154,56 @@ public final class BlaxelClient implements AutoCloseable {
             }
             return Optional.of(sandbox);
         });
+    }
+
+    /**
+     * {@code GET /sandboxes/{name}} as Blaxel answered it, every field kept, for an {@link #update} that must change
+     * nothing but what it means to; empty on 404.
+     */
+    public Uni<Optional<ObjectNode>> getDocument(String name) {
+        return calls.call("get", Idempotency.IDEMPOTENT, () -> rest.get(name).map(r -> {
+            String body = body(r);
+            if (r.getStatus() == 404) {
+                return Optional.<ObjectNode> empty();
+            }
+            if (r.getStatus() / 100 != 2) {
+                throw error("get", r, BlaxelMapping.errorBody(body));
+            }
+            try {
+                if (json.readTree(body) instanceof ObjectNode sandbox) {
+                    return Optional.of(sandbox);
+                }
+            } catch (JsonProcessingException e) {
+                LOG.debugf("blaxel get answered unreadable JSON: %s", e.getOriginalMessage());
+            }
+            throw new ProviderException(ProviderException.Kind.TRANSIENT, "blaxel get answered an unreadable sandbox")
+                    .retrySafe(true);
+        }));
+    }
+
+    /**
+     * {@code PUT /sandboxes/{name}} with the whole sandbox (see {@link #getDocument}). Idempotent: the same document
+     * twice is one change. Answers the sandbox as updated, or empty on 404.
+     */
+    public Uni<Optional<Sandbox>> update(String name, ObjectNode sandbox) {
+        String document;
+        try {
+            document = json.writeValueAsString(sandbox);
+        } catch (JsonProcessingException e) {
+            return Uni.createFrom().failure(new ProviderException(ProviderException.Kind.FAILED,
+                    "cannot write the blaxel sandbox " + name, null, e));
+        }
+        return calls.call("update", Idempotency.IDEMPOTENT, () -> rest.update(name, document).map(r -> {
+            String body = body(r);
+            if (r.getStatus() == 404) {
+                return Optional.<Sandbox> empty();
+            }
+            if (r.getStatus() / 100 != 2) {
+                throw error("update", r, BlaxelMapping.errorBody(body));
+            }
+            Sandbox updated = parse(body, Sandbox.class);
+            return Optional.of(updated != null ? updated : json.convertValue(sandbox, Sandbox.class));
+        }));
     }
 
     /** {@code DELETE /sandboxes/{name}} (asynchronous at Blaxel): true when deleted, false when it was already gone. */

@@ -4,6 +4,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -28,6 +29,12 @@ interface BlaxelRestClient {
     @GET
     @Path("/{name}")
     Uni<Response> get(@PathParam("name") String name);
+
+    /** The whole sandbox, as GET answered it with some fields changed (the SDK's updateLifecycle does the same). */
+    @PUT
+    @Path("/{name}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    Uni<Response> update(@PathParam("name") String name, String sandbox);
 
     @DELETE
     @Path("/{name}")

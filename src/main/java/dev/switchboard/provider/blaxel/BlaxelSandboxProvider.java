@@ -69,6 +69,7 @@ public class BlaxelSandboxProvider implements SandboxProvider {
     private final BlaxelClient client;
     private final BlaxelDataClient data;
     private final BlaxelFiles files;
+    private final BlaxelParking parking;
     private final WebClient web;
     private final HttpClient http;
     private final String root;
@@ -94,6 +95,8 @@ public class BlaxelSandboxProvider implements SandboxProvider {
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, callTimeout.toMillis())));
         this.files = new BlaxelFiles(data, client.calls(), client.headers(), vertx, http);
         this.root = BlaxelMapping.normalizeRoot(blaxel.projectRoot());
+        this.parking = new BlaxelParking(client, data, json, this::url, root,
+                new BlaxelParking.Expiry(config.sandbox().expiryMargin(), safetyNetIdle(), safetyNetMaxAge()));
         LOG.infof("Blaxel provider: %s, workspace %s", blaxel.apiUrl(), blaxel.workspace().orElse("(key default)"));
     }
 
@@ -399,6 +402,36 @@ public class BlaxelSandboxProvider implements SandboxProvider {
         return onCallerContext(liveUrl(sandboxId).chain(url -> data.touch(sandboxId, url, root)))
                 .onFailure(e -> e instanceof ProviderException p && p.kind() == Kind.GONE).recoverWithNull()
                 .chain(() -> get(sandboxId));
+    }
+
+    /**
+     * Blaxel has no pause call: an idle sandbox goes to standby by itself. Parking it means keeping it that long (see
+     * {@link BlaxelParking}); false when it is gone.
+     */
+    @Override
+    public Uni<Boolean> pause(String sandboxId, Duration keep) {
+        ProviderException invalid = ProviderException.ifNotPositive(keep, "parking time");
+        if (invalid != null) {
+            return Uni.createFrom().failure(invalid);
+        }
+        if (!BlaxelMapping.validName(sandboxId)) {
+            return Uni.createFrom().item(false);
+        }
+        return onCallerContext(parking.pause(sandboxId, keep));
+    }
+
+    /** Sets the sandbox's expiry back to a running one's and wakes it (see {@link BlaxelParking}); empty when gone. */
+    @Override
+    public Uni<Optional<SandboxInfo>> resume(String sandboxId, Duration timeout) {
+        ProviderException invalid = ProviderException.ifNotPositive(timeout, "sandbox timeout");
+        if (invalid != null) {
+            return Uni.createFrom().failure(invalid);
+        }
+        if (!BlaxelMapping.validName(sandboxId)) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        return onCallerContext(parking.resume(sandboxId, timeout)
+                .map(woken -> woken.map(sandbox -> info(sandbox, SandboxInfo.State.RUNNING))));
     }
 
     // ---- Vert.x plumbing ----

@@ -23,6 +23,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
@@ -50,8 +51,14 @@ public final class SandboxServer {
     static final String PORT_FILE = "server.port";
     static final String PID_FILE = "server.pid";
     static final String LOG_FILE = "server.log";
+    /**
+     * The environment variable, naming the sandbox, that every process of a sandbox carries (the server and every
+     * command), so all of them can be found, paused and killed together (see {@link SandboxProcesses}).
+     */
+    static final String SANDBOX_VARIABLE = "SWITCHBOARD_SANDBOX";
 
     private static final long EXPIRY_CHECK_MILLIS = 1000;
+    private static final Duration KILL_WITHIN = Duration.ofSeconds(5);
     private static final int WORKER_THREADS = 3;
     private static final int COPY_BUFFER_BYTES = 64 * 1024;
 
@@ -125,14 +132,27 @@ public final class SandboxServer {
                 // a server without a directory could never be found or killed again, so it must not linger.
                 System.out.println(Instant.now() + " sandbox directory removed, exiting");
                 server.stop(0);
+                killCommands(sandboxDir);
                 System.exit(0);
             }
             if (System.currentTimeMillis() >= expiresAt) {
                 System.out.println(Instant.now() + " sandbox expired, removing " + sandboxDir);
                 server.stop(0);
+                killCommands(sandboxDir);
                 deleteRecursively(sandboxDir);
                 System.exit(0);
             }
+        }
+    }
+
+    /** The sandbox ends with its server: whatever its commands left running (in the background too) is killed. */
+    private static void killCommands(Path sandboxDir) {
+        try {
+            if (!new SandboxProcesses(SANDBOX_VARIABLE, sandboxDir.getFileName().toString()).kill(KILL_WITHIN)) {
+                System.err.println(Instant.now() + " some processes of the sandbox outlived SIGKILL");
+            }
+        } catch (RuntimeException e) {
+            System.err.println(Instant.now() + " could not kill the sandbox's processes: " + e);
         }
     }
 

@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -59,7 +60,8 @@ public final class BlaxelFake implements AutoCloseable {
     public static final String API_VERSION = "2026-04-28";
 
     /** Operation names, as counted by {@link #requests(String)}. */
-    public static final String CREATE = "create", GET = "get", DELETE = "delete", LIST = "list", TREE_WRITE = "tree.write",
+    public static final String CREATE = "create", GET = "get", UPDATE = "update", DELETE = "delete", LIST = "list",
+            TREE_WRITE = "tree.write",
             FS_READ = "fs.read", FS_WRITE = "fs.write", FS_DELETE = "fs.delete", PROCESS = "process", MCP = "mcp";
     private static final Set<String> DATA_PLANE = Set.of(TREE_WRITE, FS_READ, FS_WRITE, FS_DELETE, PROCESS, MCP);
 
@@ -469,6 +471,7 @@ public final class BlaxelFake implements AutoCloseable {
         if (m.matches()) {
             String name = decode(m.group(1));
             return method == HttpMethod.GET ? new Route(GET, false, name, null)
+                    : method == HttpMethod.PUT ? new Route(UPDATE, false, name, null)
                     : method == HttpMethod.DELETE ? new Route(DELETE, false, name, null) : null;
         }
         m = DATA.matcher(path);
@@ -528,6 +531,7 @@ public final class BlaxelFake implements AutoCloseable {
             switch (op) {
                 case CREATE -> create(x, body, html504);
                 case GET -> get(x);
+                case UPDATE -> update(x, body);
                 case DELETE -> delete(x);
                 case LIST -> list(x);
                 default -> dataPlane(x, body);
@@ -610,24 +614,13 @@ public final class BlaxelFake implements AutoCloseable {
             x.json(400, createError("INVALID_SPEC", "memory must be a positive number of MB", 400, name));
             return;
         }
-        Duration idle = null;
-        Duration maxAge = null;
-        JsonArray policies = spec.getJsonObject("lifecycle", new JsonObject()).getJsonArray("expirationPolicies", new JsonArray());
-        for (int i = 0; i < policies.size(); i++) {
-            JsonObject p = policies.getJsonObject(i);
-            String type = p.getString("type", "");
-            String value = p.getString("value", "");
-            if (!Set.of("ttl-idle", "ttl-max-age", "date").contains(type) || !"delete".equals(p.getString("action", "delete"))
-                    || (!type.equals("date") && !DURATION.matcher(value).matches())) {
-                x.json(400, createError("INVALID_SPEC", "invalid expiration policy " + p.encode(), 400, name));
-                return;
-            }
-            if (type.equals("ttl-idle")) {
-                idle = parseDuration(value);
-            } else if (type.equals("ttl-max-age")) {
-                maxAge = parseDuration(value);
-            }
+        Expiry expiry = expiry(spec);
+        if (expiry.invalid() != null) {
+            x.json(400, createError("INVALID_SPEC", "invalid expiration policy " + expiry.invalid(), 400, name));
+            return;
         }
+        Duration idle = expiry.idle();
+        Duration maxAge = expiry.maxAge();
         boolean createIfNotExist = "true".equals(x.req.getParam("createIfNotExist"));
         Sb sb;
         synchronized (this) {
@@ -668,6 +661,95 @@ public final class BlaxelFake implements AutoCloseable {
         } else {
             x.json(200, sb.json());
         }
+    }
+
+    /** A spec's ttl-idle and ttl-max-age (null when it has none), or the first invalid policy. */
+    private record Expiry(Duration idle, Duration maxAge, String invalid) {
+    }
+
+    private static Expiry expiry(JsonObject spec) {
+        Duration idle = null;
+        Duration maxAge = null;
+        JsonArray policies = spec.getJsonObject("lifecycle", new JsonObject()).getJsonArray("expirationPolicies", new JsonArray());
+        for (int i = 0; i < policies.size(); i++) {
+            JsonObject p = policies.getJsonObject(i);
+            String type = p.getString("type", "");
+            String value = p.getString("value", "");
+            if (!Set.of("ttl-idle", "ttl-max-age", "date").contains(type) || !"delete".equals(p.getString("action", "delete"))
+                    || (!type.equals("date") && !DURATION.matcher(value).matches())) {
+                return new Expiry(null, null, p.encode());
+            }
+            if (type.equals("ttl-idle")) {
+                idle = parseDuration(value);
+            } else if (type.equals("ttl-max-age")) {
+                maxAge = parseDuration(value);
+            }
+        }
+        return new Expiry(idle, maxAge, null);
+    }
+
+    /**
+     * {@code PUT /sandboxes/{name}}, the whole sandbox as the SDK's updateLifecycle sends it (what GET answered, one
+     * part changed). New expiration policies apply to the running sandbox, files and processes kept; a changed
+     * runtime (image, memory, ports, envs) reboots it, which loses its files, as on Blaxel. Not a use: the idle
+     * clock goes on.
+     */
+    private void update(Exchange x, String body) {
+        JsonObject in;
+        try {
+            in = new JsonObject(body);
+        } catch (DecodeException e) {
+            x.json(400, new JsonObject().put("code", 400).put("error", "Bad Request").put("message", "invalid JSON"));
+            return;
+        }
+        String name = x.route.sandbox();
+        JsonObject spec = in.getJsonObject("spec", new JsonObject());
+        String bodyName = in.getJsonObject("metadata", new JsonObject()).getString("name", name);
+        Expiry expiry = expiry(spec);
+        if (!name.equals(bodyName) || expiry.invalid() != null) {
+            x.json(400, new JsonObject().put("code", 400).put("error", "Bad Request").put("message",
+                    !name.equals(bodyName) ? "metadata.name cannot change" : "invalid expiration policy " + expiry.invalid()));
+            return;
+        }
+        JsonObject answer;
+        synchronized (this) {
+            Instant now = Instant.now();
+            advanceAll(now);
+            Sb sb = sandboxes.get(name);
+            if (sb == null || sb.status.equals("TERMINATED")) {
+                answer = null;
+            } else if (sb.status.equals("DELETING")) {
+                x.json(409, new JsonObject().put("code", 409).put("error", "Conflict")
+                        .put("message", "sandbox " + name + " is being deleted"));
+                return;
+            } else {
+                sb.idleTtl = expiry.idle();
+                sb.maxAge = expiry.maxAge();
+                sb.spec.put("lifecycle", spec.getJsonObject("lifecycle", new JsonObject()).copy());
+                JsonObject runtime = spec.getJsonObject("runtime");
+                if (runtime != null && !sameRuntime(runtime, sb.spec.getJsonObject("runtime", new JsonObject()))) {
+                    sb.spec.put("runtime", runtime.copy());
+                    sb.destroy();
+                    sb.status = "DEPLOYING";
+                    sb.state = null;
+                    sb.statusSince = now;
+                }
+                answer = sb.json();
+            }
+        }
+        if (answer == null) {
+            x.json(404, notFound(name));
+        } else {
+            x.json(200, answer);
+        }
+    }
+
+    private static boolean sameRuntime(JsonObject a, JsonObject b) {
+        return Objects.equals(a.getString("image"), b.getString("image"))
+                && Objects.equals(a.getValue("memory") instanceof Number n ? n.intValue() : null,
+                        b.getValue("memory") instanceof Number m ? m.intValue() : null)
+                && Objects.equals(a.getJsonArray("ports", new JsonArray()).encode(), b.getJsonArray("ports", new JsonArray()).encode())
+                && Objects.equals(a.getJsonArray("envs", new JsonArray()).encode(), b.getJsonArray("envs", new JsonArray()).encode());
     }
 
     private JsonObject createError(String code, String message, int status, String name) {

@@ -145,6 +145,33 @@ class BlaxelFakeTest {
     }
 
     @Test
+    void anUpdateOfTheLifecycleAppliesToTheLiveSandboxAndAChangedRuntimeRebootsIt() throws Exception {
+        long created = System.nanoTime();
+        authed("POST", fake.apiUrl() + "/sandboxes", sandbox("upd", "[{\"type\":\"ttl-idle\",\"value\":\"3s\",\"action\":\"delete\"}]"));
+        await("deployed", () -> status("upd").equals("DEPLOYED"));
+        fake.putFile("upd", "/app/kept.txt", "kept");
+        JsonObject current = new JsonObject(authed("GET", fake.apiUrl() + "/sandboxes/upd", null).body());
+        current.getJsonObject("spec").getJsonObject("lifecycle").put("expirationPolicies", new JsonArray(
+                "[{\"type\":\"ttl-idle\",\"value\":\"1h\",\"action\":\"delete\"}]"));
+        HttpResponse<String> updated = authed("PUT", fake.apiUrl() + "/sandboxes/upd", current.encode());
+        assertEquals(200, updated.statusCode(), updated.body());
+        assertEquals("1h", new JsonObject(updated.body()).getJsonObject("spec").getJsonObject("lifecycle")
+                .getJsonArray("expirationPolicies").getJsonObject(0).getString("value"));
+        Thread.sleep(Math.max(0, 3500 - (System.nanoTime() - created) / 1_000_000));
+        assertEquals("DEPLOYED", status("upd"), "the new idle policy replaced the 3 s one");
+        assertEquals(Optional.of("kept"), fake.file("upd", "/app/kept.txt"), "files stay");
+
+        current.getJsonObject("spec").getJsonObject("runtime").put("envs", new JsonArray("[{\"name\":\"A\",\"value\":\"1\"}]"));
+        assertEquals(200, authed("PUT", fake.apiUrl() + "/sandboxes/upd", current.encode()).statusCode());
+        await("rebooted", () -> status("upd").equals("DEPLOYED"));
+        assertEquals(Optional.empty(), fake.file("upd", "/app/kept.txt"), "a new runtime reboots: files are lost");
+
+        current.getJsonObject("metadata").put("name", "nobody");
+        assertEquals(400, authed("PUT", fake.apiUrl() + "/sandboxes/upd", current.encode()).statusCode(), "a name is immutable");
+        assertEquals(404, authed("PUT", fake.apiUrl() + "/sandboxes/nobody", current.encode()).statusCode());
+    }
+
+    @Test
     void expirationPoliciesAndStandbyFollowUse() throws Exception {
         fake.standbyAfter(Duration.ofMillis(200));
         authed("POST", fake.apiUrl() + "/sandboxes", sandbox("aged", "[{\"type\":\"ttl-max-age\",\"value\":\"1s\",\"action\":\"delete\"}]"));

@@ -34,6 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -47,6 +48,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.switchboard.provider.local.SandboxProcesses;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -81,6 +83,9 @@ public final class E2bFake implements AutoCloseable {
     private static final Set<String> USERS = Set.of("user", "root");
     private static final int RECORD_LIMIT = 20_000;
     private static final int OUTPUT_CHUNK = 32 * 1024;
+    /** How long a pause may take to stop, and a kill to end, a sandbox's processes. */
+    private static final Duration SIGNAL_WITHIN = Duration.ofSeconds(5);
+    private static final long EXPIRY_SWEEP_MILLIS = 1000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One request as the fake received it. Header names are case-insensitive. */
@@ -137,6 +142,8 @@ public final class E2bFake implements AutoCloseable {
         String state = "running";
         /** The sandbox's "/" on disk: {@code home/user} and {@code tmp} exist from the start, as on E2B. */
         final Path dir;
+        /** Set before its first command starts; until then it has no processes to look for. */
+        volatile boolean ranCommands;
 
         Sandbox(String id, String templateID, boolean secure, String token, Map<String, String> metadata,
                 Map<String, String> envVars, Instant startedAt, Instant endAt) {
@@ -155,6 +162,14 @@ public final class E2bFake implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+
+        /**
+         * Every process its commands started, background ones included: they carry {@code E2B_SANDBOX_ID}, as the
+         * processes of a real E2B sandbox do.
+         */
+        SandboxProcesses processes() {
+            return new SandboxProcesses("E2B_SANDBOX_ID", id);
         }
 
         /** Where a normalized absolute sandbox path lives on disk. */
@@ -192,6 +207,7 @@ public final class E2bFake implements AutoCloseable {
     private volatile int maxConcurrent = Integer.MAX_VALUE;
     private volatile int maxPageSize = 100;
     private volatile String domain;
+    private long expirySweep = -1;
 
     private E2bFake(String projectRoot, int userPort) {
         this.projectRoot = projectRoot;
@@ -206,6 +222,8 @@ public final class E2bFake implements AutoCloseable {
         E2bFake fake = new E2bFake(projectRoot, userPort);
         try {
             fake.server.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            // Sandboxes end at their timeout, processes and all, whether or not a request comes to notice it.
+            fake.expirySweep = fake.vertx.setPeriodic(EXPIRY_SWEEP_MILLIS, id -> fake.sweep());
         } catch (Exception e) {
             fake.close();
             throw new IllegalStateException("the E2B fake did not start", e);
@@ -235,8 +253,9 @@ public final class E2bFake implements AutoCloseable {
 
     @Override
     public void close() {
+        vertx.cancelTimer(expirySweep);
         processes.shutdownNow();
-        sandboxes.values().forEach(s -> deleteTree(s.dir));
+        sandboxes.values().forEach(E2bFake::end);
         sandboxes.clear();
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -307,9 +326,26 @@ public final class E2bFake implements AutoCloseable {
     private Sandbox remove(String sandboxId) {
         Sandbox s = sandboxId == null ? null : sandboxes.remove(sandboxId);
         if (s != null) {
-            deleteTree(s.dir);
+            end(s);
         }
         return s;
+    }
+
+    /** What ending a sandbox does on E2B: its processes are killed (paused ones too) and its file system deleted. */
+    private static void end(Sandbox s) {
+        if (s.ranCommands) {
+            s.processes().kill(SIGNAL_WITHIN);
+        }
+        deleteTree(s.dir);
+    }
+
+    /** The periodic expiry, off the event loop (ending a sandbox signals processes and deletes files). */
+    private void sweep() {
+        try {
+            processes.execute(this::expire);
+        } catch (RejectedExecutionException e) {
+            // Closing.
+        }
     }
 
     /** The plan's maximum sandbox lifetime (Hobby 1 h, Pro 24 h). */
@@ -806,6 +842,7 @@ public final class E2bFake implements AutoCloseable {
         req.response().setStatusCode(204).end();
     }
 
+    /** A paused sandbox keeps its processes, stopped (E2B snapshots its memory): they go on after a resume. */
     private void pause(HttpServerRequest req, String id) {
         Sandbox s = found(id);
         synchronized (s) {
@@ -813,6 +850,9 @@ public final class E2bFake implements AutoCloseable {
                 throw new Answer(409, error(409, "Error pausing sandbox - sandbox '" + id + "' is already paused"));
             }
             s.state = "paused";
+        }
+        if (s.ranCommands && !s.processes().stop(SIGNAL_WITHIN)) {
+            throw new Answer(500, error(500, "the fake could not stop every process of sandbox " + id));
         }
         req.response().setStatusCode(204).end();
     }
@@ -831,6 +871,9 @@ public final class E2bFake implements AutoCloseable {
         synchronized (s) {
             Instant now = Instant.now();
             if (s.state.equals("paused")) {
+                if (s.ranCommands) {
+                    s.processes().resume();
+                }
                 // A resume starts a new run: the lifetime counts from now.
                 s.state = "running";
                 s.startedAt = now;
@@ -923,7 +966,7 @@ public final class E2bFake implements AutoCloseable {
                 over = s.state.equals("running") && !now.isBefore(s.endAt);
             }
             if (over && sandboxes.remove(s.id, s)) {
-                deleteTree(s.dir);
+                end(s);
             }
         }
     }
@@ -1305,6 +1348,10 @@ public final class E2bFake implements AutoCloseable {
                 env.put("TMPDIR", s.dir.resolve("tmp").toString());
             }
             env.putAll(envs);
+            // As in a real E2B sandbox; the id also tags every process the command starts (see Sandbox.processes).
+            env.put("E2B_SANDBOX", "true");
+            env.put("E2B_SANDBOX_ID", s.id);
+            s.ranCommands = true;
             Process p = builder.start();
             running.set(p);
             p.getOutputStream().close();

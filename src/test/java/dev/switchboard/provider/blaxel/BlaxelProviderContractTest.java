@@ -324,6 +324,66 @@ class BlaxelProviderContractTest {
     }
 
     @Test
+    void pauseKeepsTheSandboxForTheParkingTimeAndResumeWakesItFromStandby() {
+        SandboxHandle h = create(spec("lea"));
+        assertEquals(List.of(), provider.writeFiles(h, List.of(new FileData("kept.txt",
+                "kept while parked".getBytes(StandardCharsets.UTF_8), false))).await().atMost(WAIT));
+        JsonObject created = fake.lastRecorded(BlaxelFake.CREATE).json().getJsonObject("spec");
+
+        assertTrue(provider.pause(h.id(), Duration.ofHours(3)).await().atMost(WAIT));
+        // No pause call at Blaxel: the sandbox's expiry is stretched so it outlives 3 h of standby, plus the margin.
+        Recorded put = fake.lastRecorded(BlaxelFake.UPDATE);
+        assertEquals("PUT", put.method());
+        assertEquals("Bearer " + BlaxelFakeResource.API_KEY, put.header("Authorization"));
+        Map<String, Duration> parked = policies(put.json());
+        assertEquals(Duration.ofMinutes(182), parked.get("ttl-idle"));
+        Duration maxAge = parked.get("ttl-max-age");
+        assertTrue(maxAge.compareTo(Duration.ofMinutes(182)) >= 0 && maxAge.compareTo(Duration.ofMinutes(183)) < 0,
+                "age so far + 3 h + margin: " + maxAge);
+        assertEquals(created.getJsonObject("runtime").getString("image"),
+                put.json().getJsonObject("spec").getJsonObject("runtime").getString("image"), "only the lifecycle changes");
+        assertEquals(created.getJsonObject("runtime").getJsonArray("ports"),
+                put.json().getJsonObject("spec").getJsonObject("runtime").getJsonArray("ports"));
+        assertEquals(parked, policies(new JsonObject().put("spec", fake.sandbox(h.id()).orElseThrow().spec())));
+        assertTrue(provider.pause(h.id(), Duration.ofHours(3)).await().atMost(WAIT), "parking a parked sandbox");
+        assertEquals(1, fake.requests(BlaxelFake.UPDATE), "its expiry already covers the time: nothing to change");
+
+        // Left alone, it goes to standby; the edge fails the first request that wakes it, which is retried.
+        fake.standbyAfter(Duration.ofMillis(300));
+        fake.failFirstCallAfterStandby(true);
+        BlaxelTesting.await("standby", WAIT, () -> "STANDBY".equals(fake.sandbox(h.id()).orElseThrow().state()));
+        assertEquals(SandboxInfo.State.PAUSED, provider.get(h.id()).await().atMost(WAIT).orElseThrow().state());
+
+        SandboxInfo resumed = provider.resume(h.id(), Duration.ofMinutes(10)).await().atMost(WAIT).orElseThrow();
+        assertEquals(SandboxInfo.State.RUNNING, resumed.state());
+        assertEquals(h.url(), resumed.url());
+        assertEquals(h.id(), resumed.id());
+        assertEquals("RUNNING", fake.sandbox(h.id()).orElseThrow().state(), "the resume woke it");
+        Map<String, Duration> running = policies(fake.lastRecorded(BlaxelFake.UPDATE).json());
+        assertEquals(Duration.ofMinutes(40), running.get("ttl-idle"), "back to a running sandbox's safety net");
+        assertTrue(running.get("ttl-max-age").compareTo(maxAge) >= 0, "never shortened below what parking needed");
+        assertEquals("kept while parked", new String(provider.readFiles(h.id(), List.of("kept.txt"), 1024, 1024)
+                .await().atMost(WAIT).get("kept.txt").content(), StandardCharsets.UTF_8));
+
+        fake.vanish(h.id());
+        assertFalse(provider.pause(h.id(), Duration.ofHours(1)).await().atMost(WAIT));
+        assertEquals(Optional.empty(), provider.resume(h.id(), Duration.ofMinutes(10)).await().atMost(WAIT));
+        assertFalse(provider.pause("NOT A NAME", Duration.ofHours(1)).await().atMost(WAIT));
+        assertEquals(Optional.empty(), provider.resume("user-never-created-x", Duration.ofMinutes(10)).await().atMost(WAIT));
+    }
+
+    /** The expiration policies of a sandbox document, by type. */
+    private static Map<String, Duration> policies(JsonObject sandbox) {
+        Map<String, Duration> policies = new TreeMap<>();
+        JsonArray all = sandbox.getJsonObject("spec").getJsonObject("lifecycle").getJsonArray("expirationPolicies");
+        for (int i = 0; i < all.size(); i++) {
+            JsonObject p = all.getJsonObject(i);
+            policies.put(p.getString("type"), BlaxelParking.parseDuration(p.getString("value")));
+        }
+        return policies;
+    }
+
+    @Test
     void resultsComeBackOnTheCallersContext() throws Exception {
         SandboxHandle h = create(spec("kim"));
         Context context = vertx.getOrCreateContext();

@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -40,6 +42,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.switchboard.provider.ExecResult;
 import dev.switchboard.provider.FileData;
 import dev.switchboard.provider.ProviderException;
 import dev.switchboard.provider.SkippedFile;
@@ -47,6 +50,7 @@ import dev.switchboard.provider.SandboxHandle;
 import dev.switchboard.provider.SandboxInfo;
 import dev.switchboard.provider.SandboxMetadata;
 import dev.switchboard.provider.SandboxSpec;
+import dev.switchboard.provider.ScanSpec;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Context;
 import io.vertx.mutiny.core.Vertx;
@@ -157,7 +161,7 @@ class LocalSandboxProviderTest {
         long readyMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         System.out.println("local sandbox create -> ready: " + readyMillis + " ms");
 
-        assertTrue(LocalSandboxProvider.isValidId(sandbox.id()), sandbox.id());
+        assertTrue(LocalState.isValidId(sandbox.id()), sandbox.id());
         assertTrue(sandbox.url().startsWith("http://127.0.0.1:"), sandbox.url());
         assertTrue(sandbox.expiresAt().isAfter(sandbox.createdAt().plus(Duration.ofMinutes(9))));
 
@@ -203,7 +207,7 @@ class LocalSandboxProviderTest {
         SandboxHandle sandbox = create("alice");
         write(sandbox, Map.of("index.html", "ok", "sub/page.html", "sub"));
         Path dir = sandboxDir(sandbox.id());
-        assertTrue(Files.readString(dir.resolve(LocalSandboxProvider.DESCRIPTOR_FILE)).contains(sandbox.id()));
+        assertTrue(Files.readString(dir.resolve(LocalState.DESCRIPTOR_FILE)).contains(sandbox.id()));
         Path files = dir.resolve(SandboxServer.FILES_DIR);
         Files.createSymbolicLink(files.resolve("link.json"), Path.of("../sandbox.json"));
         Files.createSymbolicLink(files.resolve("up"), Path.of(".."));
@@ -230,7 +234,7 @@ class LocalSandboxProviderTest {
         assertTrue(provider.kill(sandbox.id()).await().atMost(AWAIT));
 
         assertFalse(Files.exists(dir));
-        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+        assertTrue(gone(pid));
         assertThrows(ConnectException.class, () -> get(sandbox.url() + "/"));
         assertEquals(Optional.empty(), provider.get(sandbox.id()).await().atMost(AWAIT));
         assertFalse(provider.kill(sandbox.id()).await().atMost(AWAIT));
@@ -419,7 +423,7 @@ class LocalSandboxProviderTest {
 
         assertEquals(3, handles.stream().map(SandboxHandle::id).distinct().count());
         assertEquals(3, handles.stream().map(SandboxHandle::url).distinct().count());
-        try (Stream<Path> runtimes = Files.list(dataRoot.resolve(LocalSandboxProvider.RUNTIME_DIR))) {
+        try (Stream<Path> runtimes = Files.list(dataRoot.resolve(LocalState.RUNTIME_DIR))) {
             List<Path> dirs = runtimes.collect(Collectors.toList());
             assertEquals(1, dirs.size(), dirs.toString());
             assertTrue(dirs.get(0).getFileName().toString().matches("[0-9a-f]{16}"));
@@ -500,6 +504,120 @@ class LocalSandboxProviderTest {
         assertTrue(slow.timedOut());
         assertEquals(-1, slow.exitCode());
         assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 10, "the timeout stopped the command");
+    }
+
+    @Test
+    void pauseStopsEveryProcessOfTheSandboxAndResumeContinuesThem() throws Exception {
+        SandboxHandle sandbox = create("alice");
+        write(sandbox, Map.of("index.html", "kept while paused"));
+        long server = serverPid(sandboxDir(sandbox.id()));
+        long background = backgroundSleep(sandbox.id());
+        assertTrue(processState(background) != 'T', "running before the pause");
+
+        assertTrue(provider.pause(sandbox.id(), Duration.ofHours(1)).await().atMost(AWAIT));
+        assertEquals('T', processState(background), "a command left in the background is stopped");
+        assertEquals('T', processState(server), "the server is stopped");
+        assertEquals(SandboxInfo.State.PAUSED, provider.get(sandbox.id()).await().atMost(AWAIT).orElseThrow().state());
+        assertEquals(List.of(SandboxInfo.State.PAUSED), provider.list(Map.of(SandboxMetadata.OWNER, "alice"))
+                .await().atMost(AWAIT).stream().map(SandboxInfo::state).toList());
+        assertTrue(provider.pause(sandbox.id(), Duration.ofHours(1)).await().atMost(AWAIT), "pausing again is no error");
+
+        // Like a paused cloud sandbox, a paused local one cannot be reached: a clear failure, not GONE.
+        List<Supplier<Uni<?>>> dataPlane = List.of(
+                () -> provider.exec(sandbox.id(), "true", Duration.ofSeconds(5), 100),
+                () -> provider.readFiles(sandbox.id(), List.of("index.html"), 1024, 1024),
+                () -> provider.listFiles(sandbox.id(), new ScanSpec(List.of(), List.of(), 100, 1024)),
+                () -> provider.writeFiles(sandbox, List.of(new FileData("x.txt", new byte[1], false))));
+        for (Supplier<Uni<?>> call : dataPlane) {
+            ProviderException e = assertThrows(ProviderException.class, () -> call.get().await().atMost(AWAIT));
+            assertEquals(ProviderException.Kind.CONFLICT, e.kind(), e.getMessage());
+        }
+
+        Instant beforeResume = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        SandboxInfo resumed = provider.resume(sandbox.id(), Duration.ofMinutes(5)).await().atMost(AWAIT).orElseThrow();
+        assertEquals(SandboxInfo.State.RUNNING, resumed.state());
+        assertEquals(sandbox.url(), resumed.url());
+        assertFalse(resumed.expiresAt().isBefore(beforeResume.plus(Duration.ofMinutes(5))), resumed.toString());
+        assertTrue(processState(background) != 'T' && processState(background) != 0, "the same process runs again");
+        assertTrue(processState(server) != 'T', "the server runs again");
+        assertEquals(SandboxInfo.State.RUNNING, provider.get(sandbox.id()).await().atMost(AWAIT).orElseThrow().state());
+        assertEquals("kept while paused", get(sandbox.url() + "/").body());
+        assertEquals("kept while paused", new String(provider.readFiles(sandbox.id(), List.of("index.html"), 1024, 1024)
+                .await().atMost(AWAIT).get("index.html").content(), StandardCharsets.UTF_8));
+        assertFalse(Files.exists(sandboxDir(sandbox.id()).resolve(LocalState.PAUSED_FILE)));
+
+        SandboxInfo extended = provider.resume(sandbox.id(), Duration.ofMinutes(20)).await().atMost(AWAIT).orElseThrow();
+        assertEquals(SandboxInfo.State.RUNNING, extended.state(), "resuming a running sandbox only extends it");
+        assertTrue(extended.expiresAt().isAfter(resumed.expiresAt().plus(Duration.ofMinutes(10))), extended.toString());
+
+        assertTrue(provider.kill(sandbox.id()).await().atMost(AWAIT));
+        assertTrue(gone(background), "kill ends what the sandbox's commands left running");
+        assertTrue(gone(server));
+    }
+
+    @Test
+    void killEndsAPausedSandboxWithItsBackgroundProcesses() throws Exception {
+        SandboxHandle sandbox = create("alice");
+        long server = serverPid(sandboxDir(sandbox.id()));
+        long background = backgroundSleep(sandbox.id());
+        assertTrue(provider.pause(sandbox.id(), Duration.ofHours(1)).await().atMost(AWAIT));
+
+        long started = System.nanoTime();
+        assertTrue(provider.kill(sandbox.id()).await().atMost(AWAIT));
+        assertTrue(Duration.ofNanos(System.nanoTime() - started).toMillis() < 2500, "no SIGTERM grace for a stopped server");
+        assertTrue(gone(background));
+        assertTrue(gone(server));
+        assertFalse(Files.exists(sandboxDir(sandbox.id())));
+        assertFalse(provider.pause(sandbox.id(), Duration.ofHours(1)).await().atMost(AWAIT));
+        assertEquals(Optional.empty(), provider.resume(sandbox.id(), Duration.ofMinutes(5)).await().atMost(AWAIT));
+    }
+
+    @Test
+    void theServerKillsTheSandboxsProcessesWhenItExpires() throws Exception {
+        SandboxHandle sandbox = create("alice", Duration.ofSeconds(4));
+        long background = backgroundSleep(sandbox.id());
+        ProcessHandle server = ProcessHandle.of(serverPid(sandboxDir(sandbox.id()))).orElseThrow();
+
+        server.onExit().get(10, TimeUnit.SECONDS);
+        awaitCondition("background process killed at expiry", Duration.ofSeconds(5), () -> gone(background));
+    }
+
+    @Test
+    void pauseAndResumeOfAnUnknownSandboxAreFalseAndEmpty() {
+        for (String id : List.of("local-aaaaaaaaaaaaaaaaaaaa", "../../etc", "local-AAAAAAAAAAAAAAAAAAAA")) {
+            assertFalse(provider.pause(id, Duration.ofHours(1)).await().atMost(AWAIT), id);
+            assertEquals(Optional.empty(), provider.resume(id, Duration.ofMinutes(5)).await().atMost(AWAIT), id);
+        }
+    }
+
+    /** Starts {@code sleep 300} in the background of a command, as a dev server would be; answers its pid. */
+    private long backgroundSleep(String sandboxId) {
+        ExecResult result = provider.exec(sandboxId, "sleep 300 & echo $!", Duration.ofSeconds(10), 1024)
+                .await().atMost(AWAIT);
+        assertEquals(0, result.exitCode(), result.stderr());
+        long pid = Long.parseLong(result.stdout().strip());
+        assertTrue(ProcessHandle.of(pid).isPresent(), "the background process outlives its command");
+        return pid;
+    }
+
+    /** The state letter in {@code /proc/<pid>/stat} ({@code T} when stopped), or 0 when there is no such process. */
+    private static char processState(long pid) throws IOException {
+        Path stat = Path.of("/proc", Long.toString(pid), "stat");
+        if (!Files.exists(stat)) {
+            return 0;
+        }
+        String text = Files.readString(stat);
+        return text.charAt(text.lastIndexOf(')') + 2);
+    }
+
+    /** Gone, or a zombie: killed, though an init that does not reap may keep its entry. */
+    private static boolean gone(long pid) {
+        try {
+            char state = processState(pid);
+            return state == 0 || state == 'Z' || state == 'X';
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     /** Writes text files the way a restore does; answers what was skipped. */
