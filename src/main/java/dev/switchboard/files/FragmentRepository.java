@@ -92,10 +92,22 @@ public class FragmentRepository {
                     if (f.files().isEmpty()) {
                         return Uni.createFrom().item(created);
                     }
-                    List<Tuple> rows = new ArrayList<>(f.files().size());
-                    f.files().forEach(e -> rows.add(Tuple.of(id, e.path(), e.hash(), e.size(), e.executable())));
-                    return conn.preparedQuery("INSERT INTO fragment_files (fragment_id, path, blob_hash, size, executable) VALUES ($1, $2, $3, $4, $5)")
-                            .executeBatch(rows).replaceWith(created);
+                    // One statement for the whole manifest (arrays), not one bound row per file.
+                    int n = f.files().size();
+                    String[] paths = new String[n];
+                    String[] hashes = new String[n];
+                    Long[] sizes = new Long[n];
+                    Boolean[] executable = new Boolean[n];
+                    for (int i = 0; i < n; i++) {
+                        ManifestEntry e = f.files().get(i);
+                        paths[i] = e.path();
+                        hashes[i] = e.hash();
+                        sizes[i] = e.size();
+                        executable[i] = e.executable();
+                    }
+                    return conn.preparedQuery("INSERT INTO fragment_files (fragment_id, path, blob_hash, size, executable)"
+                            + " SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::boolean[])")
+                            .execute(Tuple.of(id, paths, hashes, sizes, executable)).replaceWith(created);
                 }));
     }
 
