@@ -129,7 +129,7 @@ public class AdminService {
                 .chain(rows -> {
                     Map<String, String> users = new java.util.LinkedHashMap<>();
                     rows.forEach(r -> users.put(r.getString(0), r.getString(1)));
-                    // One user after another: each cleanup uses the Hibernate Reactive session, which allows no concurrency.
+                    // One user after another, so a kill-all of many users keeps its load on the provider and the pool small.
                     return Multi.createFrom().iterable(users.entrySet())
                             .onItem().transformToUniAndConcatenate(u -> sandboxes.killAllUserSandboxes(u.getKey(), "admin", !force)
                                     .onFailure().recoverWithItem(e -> {

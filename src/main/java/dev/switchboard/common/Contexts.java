@@ -9,8 +9,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
 /**
- * Runs reactive work on a Vert.x duplicated context, as Hibernate Reactive requires: jobs and start-up tasks are
- * not always called from one (a start-up observer runs on the main thread).
+ * Runs reactive work on a Vert.x duplicated context, as request handling does, so each job run has its own context
+ * data: jobs and start-up tasks are not always called from one (a start-up observer runs on the main thread).
  */
 public final class Contexts {
 

@@ -3,27 +3,29 @@ package dev.switchboard.project;
 import java.time.Instant;
 import java.util.UUID;
 
-import jakarta.persistence.Column;
-import jakarta.persistence.Entity;
-import jakarta.persistence.Id;
-import jakarta.persistence.Table;
+/**
+ * A user's project (a row of {@code projects}); its files live in immutable fragments. Read and written only by
+ * {@link ProjectRepository}.
+ */
+public final class Project {
 
-import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+    public final UUID id;
+    public final String name;
+    public final String ownerId;
+    /** The template its sandboxes start from, or null for the provider's default. */
+    public final String template;
+    public final Instant createdAt;
 
-/** A user's project; its files live in immutable {@link Fragment}s. */
-@Entity
-@Table(name = "projects")
-public class Project extends PanacheEntityBase {
+    public Project(UUID id, String name, String ownerId, String template, Instant createdAt) {
+        this.id = id;
+        this.name = name;
+        this.ownerId = ownerId;
+        this.template = template;
+        this.createdAt = createdAt;
+    }
 
-    @Id
-    @Column(nullable = false)
-    public UUID id;
-    @Column(nullable = false, columnDefinition = "text")
-    public String name;
-    @Column(name = "owner_id", nullable = false, columnDefinition = "text")
-    public String ownerId;
-    @Column(columnDefinition = "text")
-    public String template;
-    @Column(name = "created_at", nullable = false)
-    public Instant createdAt;
+    @Override
+    public String toString() {
+        return "Project[" + id + " '" + name + "' of " + ownerId + "]";
+    }
 }

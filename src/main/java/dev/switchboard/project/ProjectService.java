@@ -17,11 +17,10 @@ import dev.switchboard.project.ProjectDtos.AddMember;
 import dev.switchboard.project.ProjectDtos.CreateProject;
 import dev.switchboard.project.ProjectDtos.FragmentSummary;
 import dev.switchboard.project.ProjectDtos.ProjectView;
+import dev.switchboard.project.ProjectRepository.Membership;
 import dev.switchboard.user.UserService;
-import io.quarkus.hibernate.reactive.panache.Panache;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
 
 /**
  * Projects, members and fragments, with the access rules: members may read and switch, owners and editors add
@@ -30,97 +29,94 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class ProjectService {
 
+    private final Pool db;
+    private final ProjectRepository projects;
     private final UserService users;
     private final FragmentService fragments;
     private final FragmentRepository repository;
 
-    public ProjectService(UserService users, FragmentService fragments, FragmentRepository repository) {
+    public ProjectService(Pool db, ProjectRepository projects, UserService users, FragmentService fragments,
+            FragmentRepository repository) {
+        this.db = db;
+        this.projects = projects;
         this.users = users;
         this.fragments = fragments;
         this.repository = repository;
     }
 
-    @WithTransaction
     public Uni<ProjectView> create(String userId, CreateProject req) {
-        Project p = new Project();
-        p.id = UUID.randomUUID();
-        p.name = req.name().strip();
-        p.ownerId = userId;
-        p.template = req.template() == null || req.template().isBlank() ? null : req.template().strip();
-        p.createdAt = now();
-        return p.persist().replaceWith(() -> ProjectView.of(p));
+        Project p = new Project(UUID.randomUUID(), req.name().strip(), userId,
+                req.template() == null || req.template().isBlank() ? null : req.template().strip(), now());
+        return projects.insert(p).replaceWith(() -> ProjectView.of(p));
     }
 
-    @WithSession
     public Uni<List<ProjectView>> list(String userId) {
-        return Project.<Project> find("""
-                where ownerId = ?1 or id in (select m.projectId from ProjectMember m where m.userId = ?1)
-                order by createdAt, id""", userId).list()
-                .map(ps -> ps.stream().map(ProjectView::of).toList());
+        return projects.listVisible(userId).map(ps -> ps.stream().map(ProjectView::of).toList());
     }
 
-    @WithSession
     public Uni<ProjectView> get(String userId, String projectId) {
         return access(userId, projectId).map(a -> ProjectView.of(a.project()));
     }
 
-    /** The caller's access to a project; fails with 404 (unknown) or 403 (not a member). Needs a session. */
-    public Uni<Access> access(String userId, String projectId) {
-        UUID id = parseId(projectId, "project");
-        return Project.<Project> findById(id).chain(p -> {
-            if (p == null) {
-                return Uni.createFrom().failure(ProblemException.notFound("Project " + projectId + " does not exist"));
-            }
-            if (p.ownerId.equals(userId)) {
-                return Uni.createFrom().item(new Access(p, Access.Role.OWNER));
-            }
-            return ProjectMember.<ProjectMember> findById(new ProjectMember.Key(id, userId)).map(m -> {
-                if (m == null) {
-                    throw ProblemException.forbidden("You have no access to project " + projectId);
-                }
-                return new Access(p, "editor".equals(m.role) ? Access.Role.EDITOR : Access.Role.VIEWER);
-            });
-        });
+    /** The project, or null; no access check. */
+    public Uni<Project> find(UUID projectId) {
+        return projects.find(projectId);
     }
 
-    @WithTransaction
+    /**
+     * The caller's access to a project; fails with 404 (unknown or malformed id) or 403 (neither owner nor member).
+     * One query: it runs before every switch.
+     */
+    public Uni<Access> access(String userId, String projectId) {
+        UUID id;
+        try {
+            id = parseId(projectId, "project");
+        } catch (ProblemException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return projects.membership(id, userId).map(m -> toAccess(m, userId, projectId));
+    }
+
+    private static Access toAccess(Membership m, String userId, String projectId) {
+        if (m == null) {
+            throw ProblemException.notFound("Project " + projectId + " does not exist");
+        }
+        if (m.project().ownerId.equals(userId)) {
+            return new Access(m.project(), Access.Role.OWNER);
+        }
+        if (m.memberRole() == null) {
+            throw ProblemException.forbidden("You have no access to project " + projectId);
+        }
+        return new Access(m.project(), "editor".equals(m.memberRole()) ? Access.Role.EDITOR : Access.Role.VIEWER);
+    }
+
+    /**
+     * Adds a member or changes their role (owner only; not the owner themselves). One transaction: the member's user
+     * row (created if they never signed in) and the membership are stored together or not at all.
+     */
     public Uni<Void> addMember(String userId, String projectId, AddMember req) {
-        return access(userId, projectId).chain(a -> {
+        UUID id;
+        try {
+            id = parseId(projectId, "project");
+        } catch (ProblemException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return db.withTransaction(conn -> projects.membership(conn, id, userId).chain(m -> {
+            Access a = toAccess(m, userId, projectId);
             if (a.role() != Access.Role.OWNER) {
                 return Uni.createFrom().failure(ProblemException.forbidden("Only the owner adds members"));
             }
             if (req.userId().equals(a.project().ownerId)) {
                 return Uni.createFrom().failure(ProblemException.badRequest("userId: the owner is already in the project"));
             }
-            return users.ensureExists(req.userId())
-                    .chain(() -> ProjectMember.<ProjectMember> findById(new ProjectMember.Key(a.project().id, req.userId())))
-                    .chain(existing -> {
-                        if (existing != null) {
-                            existing.role = req.role();
-                            return Uni.createFrom().voidItem();
-                        }
-                        ProjectMember m = new ProjectMember();
-                        m.projectId = a.project().id;
-                        m.userId = req.userId();
-                        m.role = req.role();
-                        m.createdAt = now();
-                        return m.persist().replaceWithVoid();
-                    });
-        });
-    }
-
-    /**
-     * The caller's access, checked in a Hibernate session that is closed again before the fragment work, which uses
-     * the SQL pool: a session holds a connection until it ends, so pool work inside it would need two connections
-     * per request, and a burst of requests could take every connection and wait forever for a second one.
-     */
-    private Uni<Access> checkedAccess(String userId, String projectId) {
-        return Panache.withSession(() -> access(userId, projectId));
+            return users.ensureExists(conn, req.userId())
+                    .chain(() -> projects.upsertMember(conn, a.project().id, req.userId(), req.role()));
+        }));
     }
 
     /** Stores files (already decoded and checked against the rules and limits) as a new fragment. */
     public Uni<FragmentSummary> addFragment(String userId, String projectId, String title, List<StoredFile> files) {
-        return checkedAccess(userId, projectId).chain(a -> {
+        return access(userId, projectId).chain(a -> {
             if (!a.canWrite()) {
                 return Uni.createFrom().failure(ProblemException.forbidden("Viewers cannot add fragments"));
             }
@@ -129,12 +125,12 @@ public class ProjectService {
     }
 
     public Uni<List<FragmentSummary>> listFragments(String userId, String projectId) {
-        return checkedAccess(userId, projectId).chain(a -> repository.list(a.project().id))
+        return access(userId, projectId).chain(a -> repository.list(a.project().id))
                 .map(list -> list.stream().map(FragmentSummary::of).toList());
     }
 
     public Uni<Fragment> getFragment(String userId, String projectId, String fragmentId) {
-        return checkedAccess(userId, projectId).chain(a -> findFragment(a.project().id, fragmentId));
+        return access(userId, projectId).chain(a -> findFragment(a.project().id, fragmentId));
     }
 
     /** The fragment with its files' bytes. */
@@ -148,7 +144,7 @@ public class ProjectService {
         if (fromId == null || fromId.isBlank()) {
             return Uni.createFrom().failure(ProblemException.badRequest("from: the fragment to compare with is required"));
         }
-        return checkedAccess(userId, projectId).chain(a -> findFragment(a.project().id, toId)
+        return access(userId, projectId).chain(a -> findFragment(a.project().id, toId)
                 .chain(to -> findFragment(a.project().id, fromId)
                         .chain(from -> fragments.manifest(from.id()).chain(before -> fragments.manifest(to.id())
                                 .map(after -> ManifestDiff.between(FragmentService.hashes(before), FragmentService.hashes(after)))))));
@@ -175,7 +171,6 @@ public class ProjectService {
     }
 
     /** The user responsible for a project (its owner), or null for an unknown project. */
-    @WithSession
     public Uni<String> getUserIdForProject(String projectId) {
         UUID id;
         try {
@@ -183,7 +178,7 @@ public class ProjectService {
         } catch (IllegalArgumentException e) {
             return Uni.createFrom().nullItem();
         }
-        return Project.<Project> findById(id).map(p -> p == null ? null : p.ownerId);
+        return projects.find(id).map(p -> p == null ? null : p.ownerId);
     }
 
     /** Now, at the database's microsecond precision, so a created answer shows what later reads show. */

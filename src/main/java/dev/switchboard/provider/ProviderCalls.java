@@ -15,7 +15,7 @@ import io.vertx.core.Vertx;
 /**
  * Guards every call to one cloud provider: a per-call timeout, bounded retries with full jitter that honour
  * {@code Retry-After}, and a circuit breaker. Results are delivered back on the caller's Vert.x context, so the
- * switch pipeline can go on with Hibernate Reactive after a retry or a timeout.
+ * switch pipeline goes on in its request's context after a retry or a timeout.
  */
 public final class ProviderCalls {
 

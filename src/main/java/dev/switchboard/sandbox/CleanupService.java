@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.switchboard.pool.Parking;
 import dev.switchboard.project.Project;
+import dev.switchboard.project.ProjectService;
 import dev.switchboard.provider.SandboxMetadata;
 import dev.switchboard.provider.SandboxProvider;
 import dev.switchboard.sandbox.SandboxKiller.Outcome;
@@ -20,7 +21,6 @@ import dev.switchboard.sandbox.SwitchDtos.KillResult;
 import dev.switchboard.sandbox.SwitchDtos.ParkedView;
 import dev.switchboard.sandbox.SwitchDtos.SaveBackSummary;
 import dev.switchboard.user.User;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
@@ -37,10 +37,12 @@ public class CleanupService {
     private final SandboxKiller killer;
     private final SaveBackService saveBack;
     private final Parking parking;
+    private final ProjectService projects;
 
     public CleanupService(SandboxService sandboxes, SandboxProvider provider, SandboxStateRepository state,
-            SandboxKiller killer, SaveBackService saveBack, Parking parking) {
+            SandboxKiller killer, SaveBackService saveBack, Parking parking, ProjectService projects) {
         this.parking = parking;
+        this.projects = projects;
         this.sandboxes = sandboxes;
         this.provider = provider;
         this.state = state;
@@ -58,7 +60,7 @@ public class CleanupService {
             }
             User u = l.user();
             Uni<Project> p = u.activeProjectId == null ? Uni.createFrom().nullItem()
-                    : Panache.withSession(() -> Project.findById(u.activeProjectId));
+                    : projects.find(u.activeProjectId);
             return p.map(project -> new CleanupStatus(userId, 1, new CurrentSandbox(u.activeSandboxId, u.activeProjectId,
                     project == null ? null : project.name, u.sandboxCreatedAt, u.sandboxLastUsedAt), parked));
         }));

@@ -24,7 +24,6 @@ import dev.switchboard.sandbox.SwitchDtos.SaveBackSummary;
 import dev.switchboard.sandbox.SwitchDtos.SandboxView;
 import dev.switchboard.sandbox.SwitchService.Target;
 import dev.switchboard.user.User;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -106,19 +105,26 @@ public class SandboxService {
 
     /** {@code active} when used within the idle window, else {@code standby}; {@code stopped} when gone. */
     public String status(Live live) {
+        return status(live, live.user().sandboxLastUsedAt);
+    }
+
+    private String status(Live live, Instant lastUsed) {
         if (!live.alive()) {
             return "stopped";
         }
         if (live.info().state() == SandboxInfo.State.PAUSED) {
             return "standby";
         }
-        Instant lastUsed = live.user().sandboxLastUsedAt;
         return lastUsed != null && lastUsed.plus(config.sandbox().idleTimeout()).isAfter(Instant.now()) ? "active" : "standby";
     }
 
     public SandboxView view(Live live) {
+        return view(live, live.user().sandboxLastUsedAt);
+    }
+
+    private SandboxView view(Live live, Instant lastUsed) {
         User u = live.user();
-        return new SandboxView(u.activeSandboxId, u.sandboxUrl, u.sandboxMcpUrl, u.sandboxCreatedAt, status(live));
+        return new SandboxView(u.activeSandboxId, u.sandboxUrl, u.sandboxMcpUrl, u.sandboxCreatedAt, status(live, lastUsed));
     }
 
     /** GET /api/sandbox/init: the live sandbox or null. A status read, so it does not count as use. */
@@ -134,10 +140,7 @@ public class SandboxService {
         return live(userId).chain(l -> {
             if (l.alive()) {
                 // Just used: the record's last use is now, no need to read it (and ask the provider) again.
-                return touch(l).map(v -> {
-                    l.user().sandboxLastUsedAt = Instant.now();
-                    return view(l);
-                });
+                return touch(l).map(v -> view(l, Instant.now()));
             }
             return restoreTarget(l.user())
                     .chain(t -> switches.run(userId, t))
@@ -158,7 +161,7 @@ public class SandboxService {
         }
         UUID projectId = u.activeProjectId;
         UUID fragmentId = u.activeFragmentId;
-        return Panache.withSession(() -> projects.access(u.id, projectId.toString())).chain(a -> {
+        return projects.access(u.id, projectId.toString()).chain(a -> {
             Project p = a.project();
             Uni<Fragment> f = fragmentId == null ? Uni.createFrom().nullItem() : fragments.find(fragmentId);
             return f.chain(frag -> frag != null ? Uni.createFrom().item(frag) : projects.latestFragment(p.id))

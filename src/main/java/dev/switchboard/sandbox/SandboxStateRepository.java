@@ -8,18 +8,23 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.switchboard.common.SqlTime;
 import dev.switchboard.provider.SandboxHandle;
 import dev.switchboard.user.User;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * The state transitions of a user's sandbox record, each one SQL statement on the user row (its row lock serialises them).
+ * The state transitions of a user's sandbox record, each one SQL statement on the user row (its row lock serialises them),
+ * and the read of that row ({@link #find}).
  * Provider calls always happen between these statements, never inside a transaction.
  */
 @ApplicationScoped
 public class SandboxStateRepository {
+
+    private static final String USER_COLUMNS = """
+            id, name, email, created_at, active_project_id, active_fragment_id, active_sandbox_id, sandbox_provider,
+            sandbox_url, sandbox_mcp_url, sandbox_created_at, sandbox_last_used_at, sandbox_expires_at,
+            sandbox_provider_expires_at, switch_id, switch_started_at""";
 
     private final Pool db;
 
@@ -82,7 +87,7 @@ public class SandboxStateRepository {
         return killedOldSandbox == null ? released : released.chain(() -> clearIfCurrent(userId, killedOldSandbox)).replaceWithVoid();
     }
 
-    /** Clears the record if it still names {@code sandboxId}; answers whether it did. One statement, no session. */
+    /** Clears the record if it still names {@code sandboxId}; answers whether it did. One statement. */
     public Uni<Boolean> clearIfCurrent(String userId, String sandboxId) {
         return db.preparedQuery("""
                 UPDATE users SET active_sandbox_id = NULL, sandbox_provider = NULL, sandbox_url = NULL, sandbox_mcp_url = NULL,
@@ -142,8 +147,21 @@ public class SandboxStateRepository {
                 .replaceWithVoid();
     }
 
+    /** The user's row, or null. */
     public Uni<User> find(String userId) {
-        return Panache.withSession(() -> User.findById(userId));
+        return db.preparedQuery("SELECT " + USER_COLUMNS + " FROM users WHERE id = $1").execute(Tuple.of(userId)).map(rows -> {
+            var it = rows.iterator();
+            return it.hasNext() ? user(it.next()) : null;
+        });
+    }
+
+    private static User user(Row r) {
+        return new User(r.getString("id"), r.getString("name"), r.getString("email"), SqlTime.instant(r, "created_at"),
+                r.getUUID("active_project_id"), r.getUUID("active_fragment_id"), r.getString("active_sandbox_id"),
+                r.getString("sandbox_provider"), r.getString("sandbox_url"), r.getString("sandbox_mcp_url"),
+                SqlTime.instant(r, "sandbox_created_at"), SqlTime.instant(r, "sandbox_last_used_at"),
+                SqlTime.instant(r, "sandbox_expires_at"), SqlTime.instant(r, "sandbox_provider_expires_at"),
+                r.getUUID("switch_id"), SqlTime.instant(r, "switch_started_at"));
     }
 
     private static String truncate(String s) {

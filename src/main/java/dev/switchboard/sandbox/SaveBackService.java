@@ -34,7 +34,6 @@ import dev.switchboard.provider.ScanSpec;
 import dev.switchboard.provider.SkippedFile;
 import dev.switchboard.sandbox.SwitchDtos.SaveBackSummary;
 import io.micrometer.core.instrument.Metrics;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -88,7 +87,7 @@ public class SaveBackService {
         if (!config.saveBack().enabled() || sandboxId == null || projectId == null) {
             return Uni.createFrom().nullItem();
         }
-        return Panache.withSession(() -> projects.access(userId, projectId.toString()))
+        return projects.access(userId, projectId.toString())
                 .map(a -> a.canWrite())
                 .onFailure(SaveBackService::accessLost).recoverWithItem(false)
                 .chain(canWrite -> {

@@ -32,7 +32,6 @@ import dev.switchboard.sandbox.SwitchDtos.SaveBackSummary;
 import dev.switchboard.sandbox.SwitchDtos.SwitchResult;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -103,7 +102,7 @@ public class SwitchService {
     public Uni<SwitchResult> switchUserToFragment(String userId, String projectId, String fragmentId) {
         // fetch-fragment, with the access check, runs before the claim: a request that fails validation must not
         // overtake a valid switch already in flight (invariant 7: bad input changes nothing).
-        return Panache.withSession(() -> projects.access(userId, projectId)).chain(a -> {
+        return projects.access(userId, projectId).chain(a -> {
             Project p = a.project();
             if (fragmentId == null || fragmentId.isBlank()) {
                 return Uni.createFrom().item(new Target(p.id, null, true, p.template));

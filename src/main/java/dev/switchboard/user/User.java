@@ -3,54 +3,53 @@ package dev.switchboard.user;
 import java.time.Instant;
 import java.util.UUID;
 
-import jakarta.persistence.Column;
-import jakarta.persistence.Entity;
-import jakarta.persistence.Id;
-import jakarta.persistence.Table;
+/**
+ * A user's row of {@code users} (id = JWT subject) and the one sandbox Switchboard keeps for them, as read by
+ * {@code SandboxStateRepository.find}. Immutable: every change is an SQL statement on the row.
+ */
+public final class User {
 
-import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+    public final String id;
+    public final String name;
+    public final String email;
+    public final Instant createdAt;
 
-/** A user (id = JWT subject) and the one sandbox Switchboard keeps for them. */
-@Entity
-@Table(name = "users")
-public class User extends PanacheEntityBase {
+    public final UUID activeProjectId;
+    public final UUID activeFragmentId;
+    public final String activeSandboxId;
+    public final String sandboxProvider;
+    public final String sandboxUrl;
+    public final String sandboxMcpUrl;
+    public final Instant sandboxCreatedAt;
+    public final Instant sandboxLastUsedAt;
+    public final Instant sandboxExpiresAt;
+    public final Instant sandboxProviderExpiresAt;
 
-    @Id
-    @Column(nullable = false, columnDefinition = "text")
-    public String id;
-    @Column(columnDefinition = "text")
-    public String name;
-    @Column(columnDefinition = "text")
-    public String email;
-    @Column(name = "created_at", nullable = false)
-    public Instant createdAt;
+    public final UUID switchId;
+    public final Instant switchStartedAt;
 
-    @Column(name = "active_project_id")
-    public UUID activeProjectId;
-    @Column(name = "active_fragment_id")
-    public UUID activeFragmentId;
-    @Column(name = "active_sandbox_id", columnDefinition = "text")
-    public String activeSandboxId;
-    @Column(name = "sandbox_provider", columnDefinition = "text")
-    public String sandboxProvider;
-    @Column(name = "sandbox_url", columnDefinition = "text")
-    public String sandboxUrl;
-    @Column(name = "sandbox_mcp_url", columnDefinition = "text")
-    public String sandboxMcpUrl;
-    @Column(name = "sandbox_created_at")
-    public Instant sandboxCreatedAt;
-    @Column(name = "sandbox_last_used_at")
-    public Instant sandboxLastUsedAt;
-    @Column(name = "sandbox_expires_at")
-    public Instant sandboxExpiresAt;
-
-    @Column(name = "sandbox_provider_expires_at")
-    public Instant sandboxProviderExpiresAt;
-
-    @Column(name = "switch_id")
-    public UUID switchId;
-    @Column(name = "switch_started_at")
-    public Instant switchStartedAt;
+    /** The columns in the table's order. */
+    public User(String id, String name, String email, Instant createdAt, UUID activeProjectId, UUID activeFragmentId,
+            String activeSandboxId, String sandboxProvider, String sandboxUrl, String sandboxMcpUrl,
+            Instant sandboxCreatedAt, Instant sandboxLastUsedAt, Instant sandboxExpiresAt,
+            Instant sandboxProviderExpiresAt, UUID switchId, Instant switchStartedAt) {
+        this.id = id;
+        this.name = name;
+        this.email = email;
+        this.createdAt = createdAt;
+        this.activeProjectId = activeProjectId;
+        this.activeFragmentId = activeFragmentId;
+        this.activeSandboxId = activeSandboxId;
+        this.sandboxProvider = sandboxProvider;
+        this.sandboxUrl = sandboxUrl;
+        this.sandboxMcpUrl = sandboxMcpUrl;
+        this.sandboxCreatedAt = sandboxCreatedAt;
+        this.sandboxLastUsedAt = sandboxLastUsedAt;
+        this.sandboxExpiresAt = sandboxExpiresAt;
+        this.sandboxProviderExpiresAt = sandboxProviderExpiresAt;
+        this.switchId = switchId;
+        this.switchStartedAt = switchStartedAt;
+    }
 
     public boolean hasSandbox() {
         return activeSandboxId != null;

@@ -3,12 +3,15 @@ package dev.switchboard.user;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.switchboard.common.ProblemException;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-/** Users are created on their first authenticated call and keep their name and email in step with the token. */
+/**
+ * Users are created on their first authenticated call and keep their name and email in step with the token. This
+ * class writes the identity columns of {@code users}; the sandbox columns are {@code SandboxStateRepository}'s.
+ */
 @ApplicationScoped
 public class UserService {
 
@@ -27,7 +30,6 @@ public class UserService {
         if (id == null || id.isBlank() || id.length() > 255) {
             return Uni.createFrom().failure(new ProblemException(401, "Unauthorized", "The token has no usable subject"));
         }
-        // One statement on the plain pool: no Hibernate session or transaction is needed for it.
         return db.preparedQuery("""
                 INSERT INTO users (id, name, email) VALUES ($1, $2, $3)
                 ON CONFLICT (id) DO UPDATE SET name = coalesce(excluded.name, users.name),
@@ -37,14 +39,12 @@ public class UserService {
                 """).execute(Tuple.of(id, caller.name(), caller.email())).replaceWith(id);
     }
 
-    /** Makes sure a row exists for a user known only by id (a member added before their first sign-in). */
-    public Uni<Void> ensureExists(String userId) {
-        return db.preparedQuery("INSERT INTO users (id) VALUES ($1) ON CONFLICT (id) DO NOTHING")
+    /**
+     * Makes sure a row exists for a user known only by id (a member added before their first sign-in), on the given
+     * client, so it can be part of the caller's transaction.
+     */
+    public Uni<Void> ensureExists(SqlClient client, String userId) {
+        return client.preparedQuery("INSERT INTO users (id) VALUES ($1) ON CONFLICT (id) DO NOTHING")
                 .execute(Tuple.of(userId)).replaceWithVoid();
-    }
-
-    @WithSession
-    public Uni<User> find(String userId) {
-        return User.findById(userId);
     }
 }

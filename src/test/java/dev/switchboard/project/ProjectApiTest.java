@@ -104,6 +104,63 @@ class ProjectApiTest {
                 .then().statusCode(403);
     }
 
+    /**
+     * The access check is one query (the project with the caller's own membership): someone else's membership grants
+     * nothing, a membership in one project grants nothing in another, role changes apply at once.
+     */
+    @Test
+    void accessIsTheCallersOwnMembershipOfThatProject() {
+        Api owner = Api.newUser("owner");
+        Api member = Api.newUser("member");
+        Api stranger = Api.newUser("stranger");
+        String p = owner.createProject("shared");
+        String other = owner.createProject("not shared");
+        String f = owner.addFragment(p, Map.of("index.html", "v1"));
+        owner.req().body(Map.of("userId", member.userId, "role", "viewer")).post("/api/projects/" + p + "/members")
+                .then().statusCode(204);
+
+        // A project with members is still 403 to everyone else, and unknown projects stay 404 whoever asks.
+        stranger.req().get("/api/projects/" + p).then().statusCode(403);
+        stranger.req().get("/api/projects/" + p + "/fragments/" + f).then().statusCode(403);
+        stranger.switchTo(p).statusCode(403);
+        member.req().get("/api/projects/" + other).then().statusCode(403);
+        member.req().get("/api/projects/00000000-0000-0000-0000-000000000000").then().statusCode(404);
+        member.req().get("/api/projects").then().statusCode(200).body("id", contains(p));
+
+        // The viewer reads but cannot write; promoted, they can; demoted again, they cannot.
+        member.req().get("/api/projects/" + p).then().statusCode(200).body("ownerId", equalTo(owner.userId));
+        member.req().body(Map.of("files", Map.of("x.txt", "x"))).post("/api/projects/" + p + "/fragments")
+                .then().statusCode(403);
+        owner.req().body(Map.of("userId", member.userId, "role", "editor")).post("/api/projects/" + p + "/members")
+                .then().statusCode(204);
+        member.addFragment(p, Map.of("index.html", "v2"));
+        owner.req().body(Map.of("userId", member.userId, "role", "viewer")).post("/api/projects/" + p + "/members")
+                .then().statusCode(204);
+        member.req().body(Map.of("files", Map.of("x.txt", "x"))).post("/api/projects/" + p + "/fragments")
+                .then().statusCode(403);
+        owner.req().get("/api/projects/" + p + "/fragments").then().body("size()", equalTo(2));
+
+        // The owner is not a member of their own project; members are added by the owner only, in known projects.
+        owner.req().body(Map.of("userId", owner.userId, "role", "editor")).post("/api/projects/" + p + "/members")
+                .then().statusCode(400);
+        owner.req().body(Map.of("userId", member.userId, "role", "editor"))
+                .post("/api/projects/00000000-0000-0000-0000-000000000000/members").then().statusCode(404);
+        owner.req().body(Map.of("userId", member.userId, "role", "editor")).post("/api/projects/not-a-uuid/members")
+                .then().statusCode(404);
+        owner.req().get("/api/projects").then().body("id", contains(p, other));
+    }
+
+    @Test
+    void aMemberAddedBeforeTheirFirstCallSeesTheProject() {
+        Api owner = Api.newUser("owner");
+        Api newcomer = Api.newUser("newcomer"); // no call yet: no row in users
+        String p = owner.createProject("welcome");
+        owner.req().body(Map.of("userId", newcomer.userId, "role", "editor")).post("/api/projects/" + p + "/members")
+                .then().statusCode(204);
+        newcomer.req().get("/api/projects").then().statusCode(200).body("id", contains(p));
+        newcomer.addFragment(p, Map.of("index.html", "hello"));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = { "../x", "/etc/passwd", "a/../../b", "a\u0000b", "a\\..\\b", "./a", "a//b", "a/",
             "", "a/./b", "..", "line\nbreak", "a\u0085b" })

@@ -24,7 +24,8 @@ import io.quarkus.test.vertx.UniAsserter;
 
 /**
  * The seed's functions for existing callers: getUserIdForProject, getUserActiveFragment, kill one or all. Fixtures
- * are made over HTTP before each test, off the event loop; the tests themselves run on it, as Hibernate Reactive needs.
+ * are made over HTTP before each test, off the event loop; the tests themselves call the services on a Vert.x
+ * context, as the service's own code does.
  */
 @QuarkusTest
 class LegacyFunctionsTest {
