@@ -25,7 +25,7 @@ class OperationsTest {
         alice.switchTo(p).statusCode(200);
 
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        org.hamcrest.MatcherAssert.assertThat(metrics, containsString("switchboard_switch_seconds_bucket{outcome=\"ok\""));
+        org.hamcrest.MatcherAssert.assertThat(metrics, containsString("switchboard_switch_seconds_bucket{launch=\"cold\",outcome=\"ok\""));
         org.hamcrest.MatcherAssert.assertThat(metrics, containsString("switchboard_sandbox_kills_total{reason=\"switch\"}"));
         org.hamcrest.MatcherAssert.assertThat(metrics,
                 containsString("switchboard_provider_calls_total{operation=\"create\",outcome=\"ok\",provider=\"local\"}"));
