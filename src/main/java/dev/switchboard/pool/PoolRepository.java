@@ -54,12 +54,12 @@ public class PoolRepository {
      * Claims the oldest ready sandbox of the template that the provider keeps past {@code usableUntil}, for a switch;
      * one statement under {@code FOR UPDATE SKIP LOCKED}, so no two switches (on any replica) get the same one.
      */
-    public Uni<Optional<PoolSandbox>> claim(String template, UUID switchId, Instant usableUntil) {
+    public Uni<Optional<PoolSandbox>> claim(String provider, String template, UUID switchId, Instant usableUntil) {
         return db.preparedQuery("UPDATE pool_sandboxes p SET claim_switch = $2, claimed_at = now() FROM (SELECT sandbox_id"
-                + " FROM pool_sandboxes WHERE template = $1 AND claim_switch IS NULL AND provider_expires_at > $3"
+                + " FROM pool_sandboxes WHERE provider = $4 AND template = $1 AND claim_switch IS NULL AND provider_expires_at > $3"
                 + " ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED) c WHERE p.sandbox_id = c.sandbox_id RETURNING "
                 + prefixed("p."))
-                .execute(Tuple.of(template, switchId, SqlTime.param(usableUntil)))
+                .execute(Tuple.of(template, switchId, SqlTime.param(usableUntil), provider))
                 .map(rows -> rows(rows).stream().findFirst());
     }
 
@@ -72,11 +72,11 @@ public class PoolRepository {
      * Takes ready sandboxes due for recycling: created before {@code createdBefore}, or expiring at the provider before
      * {@code expiringBefore}. Deleted in the same statement, so each is recycled by one replica only.
      */
-    public Uni<List<PoolSandbox>> takeRecyclable(Instant createdBefore, Instant expiringBefore, int limit) {
+    public Uni<List<PoolSandbox>> takeRecyclable(String provider, Instant createdBefore, Instant expiringBefore, int limit) {
         return db.preparedQuery("DELETE FROM pool_sandboxes p USING (SELECT sandbox_id FROM pool_sandboxes"
-                + " WHERE claim_switch IS NULL AND (created_at < $1 OR provider_expires_at < $2) LIMIT $3 FOR UPDATE SKIP LOCKED) d"
-                + " WHERE p.sandbox_id = d.sandbox_id RETURNING " + prefixed("p."))
-                .execute(Tuple.of(SqlTime.param(createdBefore), SqlTime.param(expiringBefore), limit))
+                + " WHERE provider = $4 AND claim_switch IS NULL AND (created_at < $1 OR provider_expires_at < $2)"
+                + " LIMIT $3 FOR UPDATE SKIP LOCKED) d WHERE p.sandbox_id = d.sandbox_id RETURNING " + prefixed("p."))
+                .execute(Tuple.of(SqlTime.param(createdBefore), SqlTime.param(expiringBefore), limit, provider))
                 .map(PoolRepository::rows);
     }
 
@@ -89,11 +89,14 @@ public class PoolRepository {
                 .execute(Tuple.of(SqlTime.param(claimedBefore))).map(RowSet::rowCount);
     }
 
-    /** Forgets ready sandboxes created before {@code createdBefore} that the provider no longer lists. */
-    public Uni<List<String>> forgetMissing(List<String> listed, Instant createdBefore) {
+    /**
+     * Forgets ready sandboxes created before {@code createdBefore} that the provider no longer lists, and those of
+     * another provider (the service was moved to another one: they are beyond its reach and never claimed).
+     */
+    public Uni<List<String>> forgetMissing(String provider, List<String> listed, Instant createdBefore) {
         return db.preparedQuery("DELETE FROM pool_sandboxes WHERE claim_switch IS NULL AND created_at < $2"
-                + " AND NOT (sandbox_id = ANY($1)) RETURNING sandbox_id")
-                .execute(Tuple.of(listed.toArray(String[]::new), SqlTime.param(createdBefore)))
+                + " AND (provider <> $3 OR NOT (sandbox_id = ANY($1))) RETURNING sandbox_id")
+                .execute(Tuple.of(listed.toArray(String[]::new), SqlTime.param(createdBefore), provider))
                 .map(rows -> {
                     List<String> ids = new ArrayList<>();
                     rows.forEach(r -> ids.add(r.getString(0)));
@@ -101,9 +104,11 @@ public class PoolRepository {
                 });
     }
 
-    public Uni<Counts> counts() {
-        return db.query("SELECT template, claim_switch IS NULL AS ready, count(*) FROM pool_sandboxes GROUP BY 1, 2")
-                .execute().map(rows -> {
+    /** The provider's pool sandboxes by template, ready and claimed. */
+    public Uni<Counts> counts(String provider) {
+        return db.preparedQuery("SELECT template, claim_switch IS NULL AS ready, count(*) FROM pool_sandboxes"
+                + " WHERE provider = $1 GROUP BY 1, 2")
+                .execute(Tuple.of(provider)).map(rows -> {
                     Map<String, Integer> ready = new TreeMap<>();
                     Map<String, Integer> claimed = new TreeMap<>();
                     for (Row r : rows) {

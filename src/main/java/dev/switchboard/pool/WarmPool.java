@@ -120,13 +120,16 @@ public class WarmPool {
     private Uni<Optional<SandboxHandle>> claim(String key, UUID switchId, Duration timeout, int attempts) {
         // A sandbox that expires at the provider within the margin is left to the recycler.
         Instant usableUntil = Instant.now().plus(config.sandbox().expiryMargin());
-        return repo.claim(key, switchId, usableUntil).chain(row -> {
+        return repo.claim(provider.name(), key, switchId, usableUntil).chain(row -> {
             if (row.isEmpty()) {
                 return Uni.createFrom().item(Optional.<SandboxHandle> empty());
             }
             PoolSandbox p = row.get();
             return provider.extendTimeout(p.sandboxId(), timeout)
-                    .onFailure().recoverWithItem(Optional.empty())
+                    .onFailure().recoverWithItem(e -> {
+                        LOG.warnf("could not extend warm-pool sandbox %s: %s", p.sandboxId(), e.getMessage());
+                        return Optional.empty();
+                    })
                     .chain(info -> {
                         if (info.isPresent()) {
                             // The TTL counts from the claim: the user gets a whole sandbox lifetime.
@@ -168,11 +171,11 @@ public class WarmPool {
             Duration stale = config.jobs().staleSwitch();
             return repo.dropStaleClaims(now.minus(stale))
                     .chain(() -> recycle(now))
-                    .chain(() -> repo.counts())
+                    .chain(() -> repo.counts(provider.name()))
                     .chain(counts -> Multi.createFrom().iterable(deficits(counts).entrySet())
                             .onItem().transformToUni(e -> createFor(e.getKey(), e.getValue()))
                             .merge(1).collect().asList())
-                    .chain(() -> repo.counts())
+                    .chain(() -> repo.counts(provider.name()))
                     .invoke(counts -> {
                         ready.set(counts.ready().values().stream().mapToInt(Integer::intValue).sum());
                         claimed.set(counts.claimed().values().stream().mapToInt(Integer::intValue).sum());
@@ -196,7 +199,7 @@ public class WarmPool {
     private Uni<Void> recycle(Instant now) {
         Instant createdBefore = now.minus(config.pool().maxAge());
         Instant expiringBefore = now.plus(config.sandbox().expiryMargin());
-        return repo.takeRecyclable(createdBefore, expiringBefore, config.jobs().batchSize()).chain(rows -> {
+        return repo.takeRecyclable(provider.name(), createdBefore, expiringBefore, config.jobs().batchSize()).chain(rows -> {
             if (rows.isEmpty()) {
                 return Uni.createFrom().voidItem();
             }
@@ -247,6 +250,6 @@ public class WarmPool {
 
     /** Forgets ready pool rows whose sandbox the provider no longer lists (reconciler). */
     public Uni<List<String>> forgetMissing(List<String> listed, Instant createdBefore) {
-        return repo.forgetMissing(listed, createdBefore);
+        return repo.forgetMissing(provider.name(), listed, createdBefore);
     }
 }

@@ -71,12 +71,18 @@ public abstract class WarmPoolSuite {
     }
 
     private Set<String> ready() {
-        return new HashSet<>(ids(db, "SELECT sandbox_id FROM pool_sandboxes WHERE claim_switch IS NULL"));
+        Set<String> ready = new HashSet<>();
+        db.preparedQuery("SELECT sandbox_id FROM pool_sandboxes WHERE claim_switch IS NULL AND provider = $1")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(provider.name())).await().atMost(WAIT)
+                .forEach(r -> ready.add(r.getString(0)));
+        return ready;
     }
 
     @Test
     void twentyConcurrentSwitchesClaimEachPoolSandboxOnceAndTheRestGoCold() throws Exception {
         Set<String> pooled = ready();
+        System.out.println("pool before the burst: " + ids(db, "SELECT sandbox_id || ' ' || provider || ' ' || template || ' '"
+                + " || provider_expires_at || ' ' || coalesce(claim_switch::text, '-') FROM pool_sandboxes"));
         assertEquals(5, pooled.size(), "the pool is full before the burst");
         for (String id : pooled) {
             SandboxInfo info = provider.get(id).await().atMost(WAIT).orElseThrow();
