@@ -21,7 +21,6 @@ import dev.switchboard.provider.SandboxProvider;
 import dev.switchboard.sandbox.SandboxKiller;
 import dev.switchboard.sandbox.CleanupService;
 import dev.switchboard.sandbox.SwitchDtos.CleanupResults;
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -33,12 +32,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class AdminService {
 
     private static final Logger LOG = Logger.getLogger(AdminService.class);
-
-    /** A user with a live sandbox, as operators see it. */
-    @RegisterForReflection
-    public record UserSandbox(String userId, String name, String email, String sandboxId, String sandboxUrl, UUID projectId,
-            String projectName, Instant createdAt, Instant lastUsedAt, Instant expiresAt, String status) {
-    }
 
     private final Pool db;
     private final CleanupService sandboxes;
@@ -60,24 +53,39 @@ public class AdminService {
         return provider.list(Map.of(SandboxMetadata.MANAGED, "true")).chain(live -> {
             Set<String> alive = new HashSet<>();
             live.forEach(s -> alive.add(s.id()));
-            return db.preparedQuery("""
-                    SELECT u.id, u.name, u.email, u.active_sandbox_id, u.sandbox_url, u.active_project_id, p.name AS project_name,
-                           u.sandbox_created_at, u.sandbox_last_used_at, u.sandbox_expires_at
-                    FROM users u LEFT JOIN projects p ON p.id = u.active_project_id
-                    WHERE u.active_sandbox_id IS NOT NULL AND u.id > $1 ORDER BY u.id LIMIT $2""")
-                    .execute(Tuple.of(after == null ? "" : after, limit))
+            return db.preparedQuery(SandboxListing.PAGE_SQL).execute(Tuple.from(SandboxListing.params(after, limit)))
                     .map(rows -> {
                         List<UserSandbox> list = new ArrayList<>();
                         for (Row r : rows) {
-                            String id = r.getString("active_sandbox_id");
-                            list.add(new UserSandbox(r.getString("id"), r.getString("name"), r.getString("email"), id,
-                                    r.getString("sandbox_url"), r.getUUID("active_project_id"), r.getString("project_name"),
-                                    SqlTime.instant(r, "sandbox_created_at"), SqlTime.instant(r, "sandbox_last_used_at"),
-                                    SqlTime.instant(r, "sandbox_expires_at"), alive.contains(id) ? "live" : "stopped"));
+                            list.add(SandboxListing.row(columns(r), alive.contains(r.getString("active_sandbox_id"))));
                         }
                         return list;
                     });
         });
+    }
+
+    private static SandboxListing.Columns columns(Row r) {
+        return new SandboxListing.Columns() {
+            @Override
+            public String text(String column) {
+                return r.getString(column);
+            }
+
+            @Override
+            public UUID uuid(String column) {
+                return r.getUUID(column);
+            }
+
+            @Override
+            public Instant instant(String column) {
+                return SqlTime.instant(r, column);
+            }
+
+            @Override
+            public boolean flag(String column) {
+                return Boolean.TRUE.equals(r.getBoolean(column));
+            }
+        };
     }
 
     /** Kills every sandbox of one user (saved back first unless forced); 404 for a user Switchboard never saw. */
