@@ -13,16 +13,16 @@ import java.util.regex.Pattern;
  * {@code sandboxes --list} (plain JDBC, without booting it): one statement, one row mapping, one printed form.
  * Depends on neither CDI nor Vert.x, so the CLI can use it before Quarkus starts.
  */
-public final class SandboxListing {
+final class SandboxListing {
 
     /** Rows read per query; pages are keyed by user id. */
-    public static final int PAGE = 1000;
+    static final int PAGE = 1000;
 
     /**
-     * Users with a recorded sandbox whose id is after {@code $1}, by id, at most {@code $2}. Sandboxes kept elsewhere
-     * (parked ones, say) join here as further {@code UNION ALL} branches with the same columns.
-     * {@code provider_expired}: the provider's own deadline for the sandbox has passed, so the provider no longer
-     * has it, whoever asks.
+     * Users with a recorded sandbox whose id is after {@code $1}, by id, at most {@code $2}. {@code provider_expired}:
+     * the provider's own deadline for the sandbox has passed, so the provider no longer has it, whoever asks.
+     * Sandboxes recorded in another table (parked ones) join as a {@code UNION ALL} branch with these columns; with
+     * several rows per user, pages are then keyed by user id and sandbox id.
      */
     static final String PAGE_SQL = """
             SELECT u.id, u.name, u.email, u.active_sandbox_id, u.sandbox_url, u.active_project_id, p.name AS project_name,
@@ -31,8 +31,8 @@ public final class SandboxListing {
             FROM users u LEFT JOIN projects p ON p.id = u.active_project_id
             WHERE u.active_sandbox_id IS NOT NULL AND u.id > $1 ORDER BY u.id LIMIT $2""";
 
-    public static final String LIVE = "live";
-    public static final String STOPPED = "stopped";
+    static final String LIVE = "live";
+    static final String STOPPED = "stopped";
 
     private static final String RULE = "=".repeat(80);
     private static final Pattern NUMBERED = Pattern.compile("\\$(\\d+)");
@@ -41,7 +41,7 @@ public final class SandboxListing {
     }
 
     /** One result row, whichever client read it. */
-    public interface Columns {
+    interface Columns {
         String text(String column);
 
         UUID uuid(String column);
@@ -53,7 +53,7 @@ public final class SandboxListing {
 
     /** Reads one page: users after {@code after} (null for the first), at most {@code limit}. */
     @FunctionalInterface
-    public interface Pages {
+    interface Pages {
         List<UserSandbox> read(String after, int limit) throws Exception;
     }
 
@@ -89,7 +89,7 @@ public final class SandboxListing {
     }
 
     /** Every page, in user id order. */
-    public static List<UserSandbox> all(Pages pages) throws Exception {
+    static List<UserSandbox> all(Pages pages) throws Exception {
         List<UserSandbox> users = new ArrayList<>();
         String after = null;
         while (true) {
@@ -103,7 +103,7 @@ public final class SandboxListing {
     }
 
     /** The CLI's form of the listing (the seed's sample, plus the stopped marker). */
-    public static void print(PrintWriter out, List<UserSandbox> users) {
+    static void print(PrintWriter out, List<UserSandbox> users) {
         out.printf("📊 Found %d users with active sandboxes:%n%s%n", users.size(), RULE);
         for (UserSandbox u : users) {
             out.println();
