@@ -15,7 +15,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
-import dev.switchboard.admin.AdminService.UserSandbox;
 import dev.switchboard.sandbox.SandboxEvents;
 import dev.switchboard.sandbox.SandboxEvents.Event;
 import dev.switchboard.sandbox.SwitchDtos.CleanupResponse;

@@ -2,7 +2,6 @@ package dev.switchboard.admin;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -16,15 +15,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.switchboard.common.ProblemException;
 import dev.switchboard.common.SqlTime;
-import dev.switchboard.pool.Parking;
 import dev.switchboard.provider.SandboxInfo;
 import dev.switchboard.provider.SandboxMetadata;
 import dev.switchboard.provider.SandboxProvider;
 import dev.switchboard.sandbox.SandboxKiller;
 import dev.switchboard.sandbox.CleanupService;
 import dev.switchboard.sandbox.SwitchDtos.CleanupResults;
-import dev.switchboard.sandbox.SwitchDtos.ParkedView;
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -37,24 +33,12 @@ public class AdminService {
 
     private static final Logger LOG = Logger.getLogger(AdminService.class);
 
-    /**
-     * A user with a recorded or parked sandbox, as operators see it. {@code status}: {@code live}, {@code stopped} (a
-     * record the reconciler will clear) or {@code none} (only parked sandboxes).
-     */
-    @RegisterForReflection
-    public record UserSandbox(String userId, String name, String email, String sandboxId, String sandboxUrl, UUID projectId,
-            String projectName, Instant createdAt, Instant lastUsedAt, Instant expiresAt, String status,
-            List<ParkedView> parked) {
-    }
-
     private final Pool db;
     private final CleanupService sandboxes;
     private final SandboxKiller killer;
     private final SandboxProvider provider;
-    private final Parking parking;
 
-    public AdminService(Pool db, CleanupService sandboxes, SandboxKiller killer, SandboxProvider provider, Parking parking) {
-        this.parking = parking;
+    public AdminService(Pool db, CleanupService sandboxes, SandboxKiller killer, SandboxProvider provider) {
         this.db = db;
         this.sandboxes = sandboxes;
         this.killer = killer;
@@ -69,37 +53,45 @@ public class AdminService {
         return provider.list(Map.of(SandboxMetadata.MANAGED, "true")).chain(live -> {
             Set<String> alive = new HashSet<>();
             live.forEach(s -> alive.add(s.id()));
-            return db.preparedQuery("""
-                    SELECT u.id, u.name, u.email, u.active_sandbox_id, u.sandbox_url, u.active_project_id, p.name AS project_name,
-                           u.sandbox_created_at, u.sandbox_last_used_at, u.sandbox_expires_at
-                    FROM users u LEFT JOIN projects p ON p.id = u.active_project_id
-                    WHERE (u.active_sandbox_id IS NOT NULL OR EXISTS (SELECT 1 FROM parked_sandboxes k WHERE k.user_id = u.id))
-                      AND u.id > $1 ORDER BY u.id LIMIT $2""")
-                    .execute(Tuple.of(after == null ? "" : after, limit))
-                    .chain(rows -> {
-                        List<String> userIds = new ArrayList<>();
-                        rows.forEach(r -> userIds.add(r.getString("id")));
-                        return parking.list(userIds).map(parked -> Map.entry(rows, parked));
-                    })
-                    .map(page -> {
-                        var rows = page.getKey();
-                        var parked = page.getValue();
-                        Map<String, List<ParkedView>> byUser = new HashMap<>();
-                        parked.forEach(k -> byUser.computeIfAbsent(k.userId(), x -> new ArrayList<>())
-                                .add(new ParkedView(k.sandboxId(), k.projectId(), k.fragmentId(), k.parkedAt())));
+            return db.preparedQuery(SandboxListing.PAGE_SQL).execute(Tuple.from(SandboxListing.params(after, limit)))
+                    .map(rows -> {
                         List<UserSandbox> list = new ArrayList<>();
                         for (Row r : rows) {
-                            String id = r.getString("active_sandbox_id");
-                            String status = id == null ? "none" : alive.contains(id) ? "live" : "stopped";
-                            list.add(new UserSandbox(r.getString("id"), r.getString("name"), r.getString("email"), id,
-                                    r.getString("sandbox_url"), r.getUUID("active_project_id"), r.getString("project_name"),
-                                    SqlTime.instant(r, "sandbox_created_at"), SqlTime.instant(r, "sandbox_last_used_at"),
-                                    SqlTime.instant(r, "sandbox_expires_at"), status,
-                                    byUser.getOrDefault(r.getString("id"), List.of())));
+                            list.add(SandboxListing.row(columns(r), alive.contains(r.getString("active_sandbox_id"))));
                         }
                         return list;
                     });
         });
+    }
+
+    private static SandboxListing.Columns columns(Row r) {
+        return new SandboxListing.Columns() {
+            @Override
+            public String text(String column) {
+                return r.getString(column);
+            }
+
+            @Override
+            public UUID uuid(String column) {
+                return r.getUUID(column);
+            }
+
+            @Override
+            public Instant instant(String column) {
+                return SqlTime.instant(r, column);
+            }
+
+            @Override
+            public boolean flag(String column) {
+                return Boolean.TRUE.equals(r.getBoolean(column));
+            }
+
+            @Override
+            public List<String> texts(String column) {
+                String[] v = r.getArrayOfStrings(column);
+                return v == null ? List.of() : List.of(v);
+            }
+        };
     }
 
     /** Kills every sandbox of one user (saved back first unless forced); 404 for a user Switchboard never saw. */
@@ -129,7 +121,6 @@ public class AdminService {
                 .chain(rows -> {
                     Map<String, String> users = new java.util.LinkedHashMap<>();
                     rows.forEach(r -> users.put(r.getString(0), r.getString(1)));
-                    // One user after another, so a kill-all of many users keeps its load on the provider and the pool small.
                     return Multi.createFrom().iterable(users.entrySet())
                             .onItem().transformToUniAndConcatenate(u -> sandboxes.killAllUserSandboxes(u.getKey(), "admin", !force)
                                     .onFailure().recoverWithItem(e -> {

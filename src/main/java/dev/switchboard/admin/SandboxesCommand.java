@@ -2,11 +2,8 @@ package dev.switchboard.admin;
 
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
 
-
-import dev.switchboard.admin.AdminService.UserSandbox;
 import dev.switchboard.common.Contexts;
 import dev.switchboard.sandbox.SwitchDtos.CleanupResults;
 import io.smallrye.mutiny.Uni;
@@ -17,14 +14,14 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code sandboxes --list | <userId> | --all}: the operator CLI of the seed, over the same service the admin API
- * uses. Output follows the seed's sample.
+ * uses. Output follows the seed's sample. The packaged jar answers a plain {@code --list} without booting the
+ * service ({@link DirectListing}); here it comes with the provider's view of each sandbox.
  */
 @Command(name = "sandboxes", mixinStandardHelpOptions = true,
         description = "List users with live sandboxes, or kill one user's sandboxes, or all of them.")
 public class SandboxesCommand implements Callable<Integer> {
 
     private static final Duration WAIT = Duration.ofMinutes(10);
-    private static final String RULE = "=".repeat(80);
 
     /** Where results go; tests replace it. */
     PrintWriter out = new PrintWriter(System.out, true);
@@ -47,7 +44,7 @@ public class SandboxesCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         int forms = (list ? 1 : 0) + (all ? 1 : 0) + (userId != null ? 1 : 0);
         if (forms != 1) {
             System.err.println("sandboxes: give exactly one of --list, <userId>, --all (see --help)");
@@ -65,29 +62,8 @@ public class SandboxesCommand implements Callable<Integer> {
         return r.failed() == 0 ? 0 : 1;
     }
 
-    private int list() {
-        List<UserSandbox> users = new java.util.ArrayList<>();
-        String after = null;
-        while (true) {
-            List<UserSandbox> page = await(admin.list(after, 1000));
-            users.addAll(page);
-            if (page.size() < 1000) {
-                break;
-            }
-            after = page.get(page.size() - 1).userId();
-        }
-        out.printf("📊 Found %d users with active sandboxes:%n%s%n", users.size(), RULE);
-        for (UserSandbox u : users) {
-            out.println();
-            out.printf("👤 %s (%s)%n", u.name() != null ? u.name() : u.userId(), u.email() != null ? u.email() : "no email");
-            out.println("   User ID: " + u.userId());
-            out.println("   Active sandbox: " + u.sandboxId() + ("stopped".equals(u.status()) ? " (stopped; will be cleared)" : ""));
-            out.println("   Active project: " + (u.projectId() == null ? "none" : u.projectId()
-                    + (u.projectName() == null ? "" : " (" + u.projectName() + ")")));
-            out.println("   Created: " + u.createdAt());
-            out.println("   Last used: " + u.lastUsedAt());
-        }
-        out.flush();
+    private int list() throws Exception {
+        SandboxListing.print(out, SandboxListing.all((after, limit) -> await(admin.list(after, limit))));
         return 0;
     }
 

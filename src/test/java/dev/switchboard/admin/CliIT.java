@@ -12,8 +12,10 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
@@ -25,7 +27,8 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
  * The packaged jar as operators run it: {@code java -jar quarkus-run.jar sandboxes ...} in the prod profile against
- * a running PostgreSQL, with no HTTP port and no token. Runs in {@code verify}, after {@code package}.
+ * a running PostgreSQL, with no HTTP port and no token. Runs in {@code verify}, after {@code package}. Kills boot the
+ * service (they save back first); a listing reads the database and nothing else.
  */
 class CliIT {
 
@@ -50,8 +53,13 @@ class CliIT {
     }
 
     private static Run cli(String... args) throws Exception {
+        return cli(Map.of(), null, args);
+    }
+
+    /** The CLI with extra environment variables, run in {@code dir} (the project directory when null). */
+    private static Run cli(Map<String, String> env, Path dir, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString(), "sandboxes"));
+                "-jar", JAR.toAbsolutePath().toString(), "sandboxes"));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().put("DB_HOST", "localhost");
@@ -60,10 +68,22 @@ class CliIT {
         pb.environment().put("DB_USER", "postgres");
         pb.environment().put("DB_PASSWORD", "postgres");
         pb.environment().put("SWITCHBOARD_LOCAL_DATA_DIR", SANDBOXES.toString());
+        pb.environment().putAll(env);
+        if (dir != null) {
+            pb.directory(dir.toFile());
+        }
         Process p = pb.start();
         byte[] out = p.getInputStream().readAllBytes();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the CLI finished");
         return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+
+    private static void sql(String... statements) throws SQLException {
+        try (Connection c = DriverManager.getConnection(pg.getJdbcUrl("postgres", "postgres")); Statement st = c.createStatement()) {
+            for (String s : statements) {
+                st.execute(s);
+            }
+        }
     }
 
     private static void userWithSandbox(String id, String name, String sandbox) throws SQLException {
@@ -83,7 +103,7 @@ class CliIT {
     @Test
     void listKillOneKillAllWithThePackagedJar() throws Exception {
         assertTrue(Files.isRegularFile(JAR), "run after package");
-        // The first run also migrates the empty database.
+        // The first run finds no schema, so it boots the service, which migrates the empty database.
         Run empty = cli("--list");
         assertEquals(0, empty.exit(), empty.out());
         assertTrue(empty.out().contains("📊 Found 0 users with active sandboxes:"), empty.out());
@@ -101,6 +121,19 @@ class CliIT {
         assertTrue(list.out().contains("👤 John Doe (john@example.com)"), list.out());
         assertTrue(list.out().contains("   User ID: john"), list.out());
         assertTrue(list.out().contains("   Active sandbox: " + johns + "\n"), list.out());
+
+        // A listing boots nothing: it needs no provider (a bogus one would fail the service's start), no Flyway (this
+        // role may not even read the migration history) and no write access, only SELECT on the tables it lists. The
+        // role comes from config/application.properties in the working directory, as the service would read it.
+        sql("CREATE ROLE cli_reader LOGIN PASSWORD 'reader'", "GRANT SELECT ON users, projects TO cli_reader");
+        Path workDir = Files.createTempDirectory("switchboard-cli");
+        Files.createDirectories(workDir.resolve("config"));
+        Files.writeString(workDir.resolve("config").resolve("application.properties"),
+                "%prod.quarkus.datasource.username=cli_reader\n%prod.quarkus.datasource.password=reader\n");
+        // DB_USER names a role that does not exist: the run succeeds only if the config file is read.
+        Run lean = cli(Map.of("SWITCHBOARD_PROVIDER", "no-such-provider", "DB_USER", "no_such_role"), workDir, "--list");
+        assertEquals(0, lean.exit(), lean.out());
+        assertEquals(list.out(), lean.out());
 
         Run one = cli("john");
         assertEquals(0, one.exit(), one.out());

@@ -11,12 +11,15 @@ import java.util.Map;
 
 import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 import dev.switchboard.provider.SandboxProvider;
 import dev.switchboard.support.Api;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import picocli.CommandLine;
 
 /** The CLI's three forms against the running database and real local sandboxes. */
@@ -29,6 +32,8 @@ class SandboxesCommandTest {
     Vertx vertx;
     @Inject
     SandboxProvider provider;
+    @Inject
+    Pool db;
 
     private record Run(int exit, String out) {
     }
@@ -76,6 +81,43 @@ class SandboxesCommandTest {
         assertTrue(all.out().contains("killed: " + benSandbox), all.out());
         assertFalse(alive(benSandbox));
         assertTrue(run("--list").out().contains("Found 0 users"), "nothing is left alive");
+    }
+
+    /**
+     * The packaged jar answers {@code --list} without booting ({@link DirectListing}): same rows, same text as the
+     * booted command, and a record whose provider deadline has passed is marked stopped by both.
+     */
+    @Test
+    void theDirectListingPrintsWhatTheBootedCommandPrints() {
+        // Other tests' records may point at sandboxes lost before their deadline, which only the provider knows of.
+        run("--all");
+        Api cam = Api.newUser("cli-cam");
+        Api dee = Api.newUser("cli-dee");
+        String p = cam.createProject("Todo app");
+        cam.addFragment(p, Map.of("index.html", "x"));
+        cam.switchTo(p).statusCode(200);
+        String deeSandbox = dee.req().post("/api/sandbox/init").then().statusCode(200).extract().path("sandbox.sandboxId");
+        try {
+            assertEquals(run("--list").out(), direct(), "live sandboxes");
+
+            // Expired at the provider: gone there, and the database knows its deadline passed.
+            provider.kill(deeSandbox).await().atMost(Duration.ofSeconds(10));
+            db.preparedQuery("UPDATE users SET sandbox_provider_expires_at = now() - interval '1 second' WHERE id = $1")
+                    .execute(Tuple.of(dee.userId)).await().atMost(Duration.ofSeconds(10));
+            String booted = run("--list").out();
+            assertTrue(booted.contains("   Active sandbox: " + deeSandbox + " (stopped; will be cleared)"), booted);
+            assertEquals(booted, direct(), "a sandbox past its provider deadline");
+        } finally {
+            run("--all");
+        }
+    }
+
+    private static String direct() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = DirectListing.list(ConfigProvider.getConfig(), new PrintWriter(out, true), new PrintWriter(err, true));
+        assertEquals(0, exit, err.toString());
+        return out.toString();
     }
 
     @Test

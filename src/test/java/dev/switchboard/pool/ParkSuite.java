@@ -28,6 +28,7 @@ import dev.switchboard.provider.SandboxMetadata;
 import dev.switchboard.provider.SandboxProvider;
 import dev.switchboard.support.Api;
 import dev.switchboard.support.SandboxBackdoor;
+import dev.switchboard.support.Tokens;
 import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -153,6 +154,13 @@ public abstract class ParkSuite {
                 .await().atMost(WAIT).iterator().next().getString(0);
         assertEquals(sandboxes.get(3), recorded);
         assertTrue(events(user.userId).contains("killed:parked-limit:" + sandboxes.get(0)));
+        // Operators see them: the admin list shows the user's parked sandboxes, newest first.
+        JsonPath listed = io.restassured.RestAssured.given().header("Authorization", "Bearer " + Tokens.admin("ops"))
+                .queryParam("after", user.userId.substring(0, user.userId.length() - 1)).queryParam("limit", 1000)
+                .get("/api/admin/sandboxes").then().statusCode(200).extract().jsonPath();
+        String path = "find { it.userId == '" + user.userId + "' }";
+        assertEquals(sandboxes.get(3), listed.getString(path + ".sandboxId"));
+        assertEquals(List.of(sandboxes.get(2), sandboxes.get(1)), listed.getList(path + ".parked.sandboxId"));
     }
 
     @Test
