@@ -76,6 +76,12 @@ public class SandboxStateRepository {
                 .map(rows -> rows.rowCount() > 0);
     }
 
+    /** Whether this switch is still the user's newest (no later claim has overtaken it). One statement. */
+    public Uni<Boolean> isCurrent(String userId, UUID switchId) {
+        return db.preparedQuery("SELECT 1 FROM users WHERE id = $1 AND switch_id = $2").execute(Tuple.of(userId, switchId))
+                .map(rows -> rows.size() > 0);
+    }
+
     /**
      * A failed switch lets go: it clears its claim if still the newest, and clears the pointer to the old sandbox
      * if that one was killed on the way (no dead pointers).

@@ -172,10 +172,14 @@ public class SwitchService {
                 String step = saved.error() != null ? "save-back: " : "create: ";
                 Uni<Void> undo = created.value() == null ? Uni.createFrom().voidItem() : launcher.abandon(created.value(), userId);
                 String killedOld = t.old() != null && t.old().sandboxId() != null && t.old().gone() ? t.old().sandboxId() : null;
+                // A newer switch of the user may have retired the old sandbox under this one's save-back: then this
+                // switch was overtaken (409), whatever the provider answered.
                 return events.record(userId, null, "switch-failed", null, step + error.getMessage(), provider.name())
                         .chain(() -> undo)
-                        .chain(() -> state.release(userId, switchId, killedOld))
-                        .chain(() -> Uni.createFrom().failure(error));
+                        .chain(() -> state.isCurrent(userId, switchId))
+                        .chain(current -> state.release(userId, switchId, killedOld).chain(() -> Uni.createFrom().failure(
+                                current ? error : ProblemException.conflict(
+                                        "A newer switch for this user overtook this one while it was saving the old sandbox"))));
             }
             Launch launch = created.value();
             Uni<Outcome> killOld = t.old() != null ? Uni.createFrom().item(t.old())
