@@ -37,7 +37,17 @@ final class ServiceProcess implements AutoCloseable {
     /** Starts the jar on a free port and waits for readiness; {@code config} becomes -D system properties. */
     static ServiceProcess start(Path jar, List<String> jvmOpts, Map<String, String> config, Map<String, String> env,
             HttpClient http) throws IOException, InterruptedException {
-        if (!Files.isRegularFile(jar)) {
+        return start(Path.of(System.getProperty("java.home"), "bin", "java"), null, jar, jvmOpts, config, env, http);
+    }
+
+    /**
+     * As above with another {@code java} executable (e.g. a second JDK), run from {@code workDir} when it is not null;
+     * {@code jar} is then passed as given (relative to {@code workDir}), as a CDS archive or AOT cache wants it.
+     */
+    static ServiceProcess start(Path java, Path workDir, Path jar, List<String> jvmOpts, Map<String, String> config,
+            Map<String, String> env, HttpClient http) throws IOException, InterruptedException {
+        Path jarFile = workDir == null ? jar : workDir.resolve(jar);
+        if (!Files.isRegularFile(jarFile)) {
             throw new IllegalStateException(jar + " is missing: run ./mvnw package -DskipTests (bench/switch.sh does)");
         }
         int port;
@@ -54,7 +64,7 @@ final class ServiceProcess implements AutoCloseable {
             Files.copy(in, key, StandardCopyOption.REPLACE_EXISTING);
         }
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add(java.toString());
         cmd.addAll(jvmOpts);
         Map<String, String> props = new LinkedHashMap<>();
         props.put("quarkus.http.port", Integer.toString(port));
@@ -64,8 +74,11 @@ final class ServiceProcess implements AutoCloseable {
         props.putAll(config);
         props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
-        cmd.add(jar.toAbsolutePath().toString());
+        cmd.add(workDir == null ? jar.toAbsolutePath().toString() : jar.toString());
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        if (workDir != null) {
+            pb.directory(workDir.toFile());
+        }
         pb.environment().putAll(env);
         String base = "http://127.0.0.1:" + port;
         long started = System.nanoTime();
@@ -182,6 +195,27 @@ final class ServiceProcess implements AutoCloseable {
 
     Path log() {
         return log;
+    }
+
+    /**
+     * Stops the service (SIGTERM) and waits up to {@code timeout} for the JVM to exit, as a training run must: a CDS
+     * archive or AOT cache is written while the JVM exits. Answers the exit code, or -1 if it had to be killed.
+     */
+    int stop(Duration timeout) throws InterruptedException {
+        process.destroy();
+        try {
+            if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                return process.exitValue();
+            }
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            return -1;
+        } finally {
+            try {
+                Files.deleteIfExists(publicKey);
+            } catch (IOException e) {
+                // a temp file: left to the OS
+            }
+        }
     }
 
     @Override
