@@ -125,7 +125,7 @@ class CliIT {
         // A listing boots nothing: it needs no provider (a bogus one would fail the service's start), no Flyway (this
         // role may not even read the migration history) and no write access, only SELECT on the tables it lists. The
         // role comes from config/application.properties in the working directory, as the service would read it.
-        sql("CREATE ROLE cli_reader LOGIN PASSWORD 'reader'", "GRANT SELECT ON users, projects TO cli_reader");
+        sql("CREATE ROLE cli_reader LOGIN PASSWORD 'reader'", "GRANT SELECT ON users, projects, parked_sandboxes TO cli_reader");
         Path workDir = Files.createTempDirectory("switchboard-cli");
         Files.createDirectories(workDir.resolve("config"));
         Files.writeString(workDir.resolve("config").resolve("application.properties"),
