@@ -6,26 +6,8 @@
 # it starts an embedded PostgreSQL. The JDK 25 variants need a JDK 25 (--jdk25 or JAVA25_HOME).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 
-CP_FILE=target/bench-classpath.txt
-
-# Packages when the jar is missing or any service source or the pom is newer than it.
-stale() {
-  [[ ! -f $1 ]] || [[ -n $(find src/main pom.xml -newer "$1" -type f -print -quit) ]]
-}
-if stale target/quarkus-app/quarkus-run.jar; then
-  echo "[startup] packaging the service (fast-jar)"
-  ./mvnw -B -q package -DskipTests
-fi
-if stale target/jvm-image/switchboard-runner.jar; then
-  echo "[startup] packaging the service (-Pjvm-image)"
-  ./mvnw -B -q package -DskipTests -Pjvm-image
-fi
-
-./mvnw -B -q test-compile
-
-if [[ ! -s $CP_FILE ]] || [[ pom.xml -nt $CP_FILE ]]; then
-  ./mvnw -B -q dependency:build-classpath -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=test
-fi
-
-exec java -cp "target/test-classes:target/classes:$(cat "$CP_FILE")" dev.switchboard.bench.StartupBench "$@"
+package_if_stale target/quarkus-app/quarkus-run.jar fast-jar
+package_if_stale target/jvm-image/switchboard-runner.jar -Pjvm-image -Pjvm-image
+run_bench dev.switchboard.bench.StartupBench "$@"

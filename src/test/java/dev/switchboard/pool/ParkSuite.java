@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -22,11 +19,11 @@ import org.junit.jupiter.api.Test;
 
 import dev.switchboard.lifecycle.LifecycleJobs;
 import dev.switchboard.lifecycle.ReconcileJob;
-import dev.switchboard.provider.ExecResult;
 import dev.switchboard.provider.SandboxInfo;
 import dev.switchboard.provider.SandboxMetadata;
 import dev.switchboard.provider.SandboxProvider;
 import dev.switchboard.support.Api;
+import dev.switchboard.support.HostProcesses;
 import dev.switchboard.support.SandboxBackdoor;
 import dev.switchboard.support.Tokens;
 import io.restassured.path.json.JsonPath;
@@ -72,22 +69,10 @@ public abstract class ParkSuite {
         return ids;
     }
 
-    /** Starts a process in the background inside the sandbox, as the user's dev server would run; answers its pid. */
-    private long startBackgroundProcess(String sandboxId) {
-        ExecResult r = provider.exec(sandboxId, "sleep 600 > /dev/null 2>&1 & echo $!", Duration.ofSeconds(30), 1000)
-                .await().atMost(WAIT);
-        assertEquals(0, r.exitCode(), r.stderr());
-        return Long.parseLong(r.stdout().strip());
-    }
-
     /** The process's state letter from {@code /proc} (T: stopped), empty when it is gone. */
-    private static Optional<String> processState(long pid) throws IOException {
-        Path stat = Path.of("/proc", Long.toString(pid), "stat");
-        if (!Files.exists(stat)) {
-            return Optional.empty();
-        }
-        String s = Files.readString(stat);
-        return Optional.of(s.substring(s.lastIndexOf(')') + 2, s.lastIndexOf(')') + 3));
+    private static Optional<String> processState(long pid) {
+        char state = HostProcesses.state(pid);
+        return state == 0 ? Optional.empty() : Optional.of(String.valueOf(state));
     }
 
     @Test
@@ -100,7 +85,7 @@ public abstract class ParkSuite {
 
         Switched first = switchTo(user, shop);
         assertEquals("cold", first.launch());
-        long pid = startBackgroundProcess(first.sandboxId());
+        long pid = HostProcesses.startBackgroundSleep(provider, first.sandboxId(), WAIT);
         backdoor().write(first.sandboxId(), "notes.txt", "draft");
 
         Switched away = switchTo(user, blog);

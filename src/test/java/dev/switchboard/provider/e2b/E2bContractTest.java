@@ -9,10 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -40,6 +38,7 @@ import dev.switchboard.provider.FileEntry;
 import dev.switchboard.provider.FileListing;
 import dev.switchboard.provider.SkippedFile;
 import dev.switchboard.provider.ExecResult;
+import dev.switchboard.support.HostProcesses;
 import dev.switchboard.provider.ProviderException;
 import dev.switchboard.provider.SandboxHandle;
 import dev.switchboard.provider.SandboxInfo;
@@ -259,20 +258,20 @@ class E2bContractTest extends E2bTestSupport {
     void pauseStopsTheSandboxsProcessesResumeContinuesThemAndKillEndsThem() throws Exception {
         SandboxHandle h = create(owner());
         write(h, Map.of("kept.txt", "kept while paused"));
-        long background = backgroundSleep(h.id());
-        assertNotEquals('T', processState(background), "running before the pause");
+        long background = HostProcesses.startBackgroundSleep(provider, h.id(), WAIT);
+        assertNotEquals('T', HostProcesses.state(background), "running before the pause");
 
         assertTrue(provider.pause(h.id(), Duration.ofHours(1)).await().atMost(WAIT));
-        assertEquals('T', processState(background), "a command left in the background is stopped with the sandbox");
+        assertEquals('T', HostProcesses.state(background), "a command left in the background is stopped with the sandbox");
         assertEquals(SandboxInfo.State.PAUSED, provider.get(h.id()).await().atMost(WAIT).orElseThrow().state());
         // E2B's proxy does not reach a paused sandbox: envd answers 502 "The sandbox was not found".
         assertThrows(ProviderException.class,
                 () -> provider.exec(h.id(), "true", Duration.ofSeconds(5), 100).await().atMost(WAIT));
-        assertEquals('T', processState(background));
+        assertEquals('T', HostProcesses.state(background));
 
         SandboxInfo resumed = provider.resume(h.id(), Duration.ofMinutes(5)).await().atMost(WAIT).orElseThrow();
         assertEquals(SandboxInfo.State.RUNNING, resumed.state());
-        char state = processState(background);
+        char state = HostProcesses.state(background);
         assertTrue(state != 'T' && state != 0 && state != 'Z', "the same process runs again: " + state);
         assertEquals("kept while paused", readAll(h.id()).get("kept.txt"));
         ExecResult alive = provider.exec(h.id(), "kill -0 " + background + " && echo alive", Duration.ofSeconds(10), 100)
@@ -280,57 +279,30 @@ class E2bContractTest extends E2bTestSupport {
         assertEquals("alive\n", alive.stdout(), alive.stderr());
 
         assertTrue(provider.kill(h.id()).await().atMost(WAIT));
-        assertTrue(gone(background), "kill ends what the sandbox's commands left running");
+        assertTrue(HostProcesses.gone(background), "kill ends what the sandbox's commands left running");
     }
 
     @Test
     void killingAPausedSandboxEndsItsStoppedProcesses() throws Exception {
         SandboxHandle h = create(owner());
-        long background = backgroundSleep(h.id());
+        long background = HostProcesses.startBackgroundSleep(provider, h.id(), WAIT);
         assertTrue(provider.pause(h.id(), Duration.ofHours(1)).await().atMost(WAIT));
-        assertEquals('T', processState(background));
+        assertEquals('T', HostProcesses.state(background));
 
         assertTrue(provider.kill(h.id()).await().atMost(WAIT));
-        assertTrue(gone(background));
+        assertTrue(HostProcesses.gone(background));
     }
 
     @Test
     void theSandboxsProcessesEndAtItsTimeoutWithoutAnyRequest() throws Exception {
         SandboxHandle h = create(owner(), Duration.ofSeconds(3));
-        long background = backgroundSleep(h.id());
+        long background = HostProcesses.startBackgroundSleep(provider, h.id(), WAIT);
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!gone(background)) {
+        while (!HostProcesses.gone(background)) {
             assertTrue(System.nanoTime() < deadline, "the background process outlived the sandbox's timeout");
             pause(100);
         }
         assertTrue(fake.sandbox(h.id()).isEmpty());
-    }
-
-    /** Starts {@code sleep 300} in the background of a command, as a dev server would be; answers its (host) pid. */
-    private long backgroundSleep(String sandboxId) {
-        // Its output goes elsewhere: a background process holding the command's stdout would hold the stream open.
-        ExecResult r = provider.exec(sandboxId, "sleep 300 >/dev/null 2>&1 & echo $!", Duration.ofSeconds(10), 100)
-                .await().atMost(WAIT);
-        assertEquals(0, r.exitCode(), r.stderr());
-        long pid = Long.parseLong(r.stdout().strip());
-        assertTrue(ProcessHandle.of(pid).isPresent(), "the background process outlives its command");
-        return pid;
-    }
-
-    /** The state letter in {@code /proc/<pid>/stat} ({@code T} when stopped), or 0 when there is no such process. */
-    private static char processState(long pid) throws IOException {
-        Path stat = Path.of("/proc", Long.toString(pid), "stat");
-        if (!Files.exists(stat)) {
-            return 0;
-        }
-        String text = Files.readString(stat);
-        return text.charAt(text.lastIndexOf(')') + 2);
-    }
-
-    /** Gone, or a zombie: killed, though an init that does not reap may keep its entry. */
-    private static boolean gone(long pid) throws IOException {
-        char state = processState(pid);
-        return state == 0 || state == 'Z' || state == 'X';
     }
 
     @Test

@@ -42,7 +42,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.switchboard.provider.ExecResult;
+import dev.switchboard.support.HostProcesses;
 import dev.switchboard.provider.FileData;
 import dev.switchboard.provider.ProviderException;
 import dev.switchboard.provider.SkippedFile;
@@ -234,7 +234,7 @@ class LocalSandboxProviderTest {
         assertTrue(provider.kill(sandbox.id()).await().atMost(AWAIT));
 
         assertFalse(Files.exists(dir));
-        assertTrue(gone(pid));
+        assertTrue(HostProcesses.gone(pid));
         assertThrows(ConnectException.class, () -> get(sandbox.url() + "/"));
         assertEquals(Optional.empty(), provider.get(sandbox.id()).await().atMost(AWAIT));
         assertFalse(provider.kill(sandbox.id()).await().atMost(AWAIT));
@@ -511,12 +511,12 @@ class LocalSandboxProviderTest {
         SandboxHandle sandbox = create("alice");
         write(sandbox, Map.of("index.html", "kept while paused"));
         long server = serverPid(sandboxDir(sandbox.id()));
-        long background = backgroundSleep(sandbox.id());
-        assertTrue(processState(background) != 'T', "running before the pause");
+        long background = HostProcesses.startBackgroundSleep(provider, sandbox.id(), AWAIT);
+        assertTrue(HostProcesses.state(background) != 'T', "running before the pause");
 
         assertTrue(provider.pause(sandbox.id(), Duration.ofHours(1)).await().atMost(AWAIT));
-        assertEquals('T', processState(background), "a command left in the background is stopped");
-        assertEquals('T', processState(server), "the server is stopped");
+        assertEquals('T', HostProcesses.state(background), "a command left in the background is stopped");
+        assertEquals('T', HostProcesses.state(server), "the server is stopped");
         assertEquals(SandboxInfo.State.PAUSED, provider.get(sandbox.id()).await().atMost(AWAIT).orElseThrow().state());
         assertEquals(List.of(SandboxInfo.State.PAUSED), provider.list(Map.of(SandboxMetadata.OWNER, "alice"))
                 .await().atMost(AWAIT).stream().map(SandboxInfo::state).toList());
@@ -538,8 +538,8 @@ class LocalSandboxProviderTest {
         assertEquals(SandboxInfo.State.RUNNING, resumed.state());
         assertEquals(sandbox.url(), resumed.url());
         assertFalse(resumed.expiresAt().isBefore(beforeResume.plus(Duration.ofMinutes(5))), resumed.toString());
-        assertTrue(processState(background) != 'T' && processState(background) != 0, "the same process runs again");
-        assertTrue(processState(server) != 'T', "the server runs again");
+        assertTrue(HostProcesses.state(background) != 'T' && HostProcesses.state(background) != 0, "the same process runs again");
+        assertTrue(HostProcesses.state(server) != 'T', "the server runs again");
         assertEquals(SandboxInfo.State.RUNNING, provider.get(sandbox.id()).await().atMost(AWAIT).orElseThrow().state());
         assertEquals("kept while paused", get(sandbox.url() + "/").body());
         assertEquals("kept while paused", new String(provider.readFiles(sandbox.id(), List.of("index.html"), 1024, 1024)
@@ -551,22 +551,22 @@ class LocalSandboxProviderTest {
         assertTrue(extended.expiresAt().isAfter(resumed.expiresAt().plus(Duration.ofMinutes(10))), extended.toString());
 
         assertTrue(provider.kill(sandbox.id()).await().atMost(AWAIT));
-        assertTrue(gone(background), "kill ends what the sandbox's commands left running");
-        assertTrue(gone(server));
+        assertTrue(HostProcesses.gone(background), "kill ends what the sandbox's commands left running");
+        assertTrue(HostProcesses.gone(server));
     }
 
     @Test
     void killEndsAPausedSandboxWithItsBackgroundProcesses() throws Exception {
         SandboxHandle sandbox = create("alice");
         long server = serverPid(sandboxDir(sandbox.id()));
-        long background = backgroundSleep(sandbox.id());
+        long background = HostProcesses.startBackgroundSleep(provider, sandbox.id(), AWAIT);
         assertTrue(provider.pause(sandbox.id(), Duration.ofHours(1)).await().atMost(AWAIT));
 
         long started = System.nanoTime();
         assertTrue(provider.kill(sandbox.id()).await().atMost(AWAIT));
         assertTrue(Duration.ofNanos(System.nanoTime() - started).toMillis() < 2500, "no SIGTERM grace for a stopped server");
-        assertTrue(gone(background));
-        assertTrue(gone(server));
+        assertTrue(HostProcesses.gone(background));
+        assertTrue(HostProcesses.gone(server));
         assertFalse(Files.exists(sandboxDir(sandbox.id())));
         assertFalse(provider.pause(sandbox.id(), Duration.ofHours(1)).await().atMost(AWAIT));
         assertEquals(Optional.empty(), provider.resume(sandbox.id(), Duration.ofMinutes(5)).await().atMost(AWAIT));
@@ -575,11 +575,11 @@ class LocalSandboxProviderTest {
     @Test
     void theServerKillsTheSandboxsProcessesWhenItExpires() throws Exception {
         SandboxHandle sandbox = create("alice", Duration.ofSeconds(4));
-        long background = backgroundSleep(sandbox.id());
+        long background = HostProcesses.startBackgroundSleep(provider, sandbox.id(), AWAIT);
         ProcessHandle server = ProcessHandle.of(serverPid(sandboxDir(sandbox.id()))).orElseThrow();
 
         server.onExit().get(10, TimeUnit.SECONDS);
-        awaitCondition("background process killed at expiry", Duration.ofSeconds(5), () -> gone(background));
+        awaitCondition("background process killed at expiry", Duration.ofSeconds(5), () -> HostProcesses.gone(background));
     }
 
     @Test
@@ -587,36 +587,6 @@ class LocalSandboxProviderTest {
         for (String id : List.of("local-aaaaaaaaaaaaaaaaaaaa", "../../etc", "local-AAAAAAAAAAAAAAAAAAAA")) {
             assertFalse(provider.pause(id, Duration.ofHours(1)).await().atMost(AWAIT), id);
             assertEquals(Optional.empty(), provider.resume(id, Duration.ofMinutes(5)).await().atMost(AWAIT), id);
-        }
-    }
-
-    /** Starts {@code sleep 300} in the background of a command, as a dev server would be; answers its pid. */
-    private long backgroundSleep(String sandboxId) {
-        ExecResult result = provider.exec(sandboxId, "sleep 300 & echo $!", Duration.ofSeconds(10), 1024)
-                .await().atMost(AWAIT);
-        assertEquals(0, result.exitCode(), result.stderr());
-        long pid = Long.parseLong(result.stdout().strip());
-        assertTrue(ProcessHandle.of(pid).isPresent(), "the background process outlives its command");
-        return pid;
-    }
-
-    /** The state letter in {@code /proc/<pid>/stat} ({@code T} when stopped), or 0 when there is no such process. */
-    private static char processState(long pid) throws IOException {
-        Path stat = Path.of("/proc", Long.toString(pid), "stat");
-        if (!Files.exists(stat)) {
-            return 0;
-        }
-        String text = Files.readString(stat);
-        return text.charAt(text.lastIndexOf(')') + 2);
-    }
-
-    /** Gone, or a zombie: killed, though an init that does not reap may keep its entry. */
-    private static boolean gone(long pid) {
-        try {
-            char state = processState(pid);
-            return state == 0 || state == 'Z' || state == 'X';
-        } catch (IOException e) {
-            return true;
         }
     }
 
