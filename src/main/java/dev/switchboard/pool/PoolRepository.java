@@ -63,6 +63,12 @@ public class PoolRepository {
                 .map(rows -> rows(rows).stream().findFirst());
     }
 
+    /** Puts a claimed sandbox back in the pool, ready: its claim could not be completed for a passing reason. */
+    public Uni<Void> release(String sandboxId, UUID switchId) {
+        return db.preparedQuery("UPDATE pool_sandboxes SET claim_switch = NULL, claimed_at = NULL WHERE sandbox_id = $1"
+                + " AND claim_switch = $2").execute(Tuple.of(sandboxId, switchId)).replaceWithVoid();
+    }
+
     /** Forgets a sandbox: it left the pool (the user's record names it now, or it was killed). */
     public Uni<Void> remove(String sandboxId) {
         return db.preparedQuery("DELETE FROM pool_sandboxes WHERE sandbox_id = $1").execute(Tuple.of(sandboxId)).replaceWithVoid();

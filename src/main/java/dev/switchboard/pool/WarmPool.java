@@ -125,10 +125,13 @@ public class WarmPool {
                 return Uni.createFrom().item(Optional.<SandboxHandle> empty());
             }
             PoolSandbox p = row.get();
+            // A failed call (timeout, provider trouble) says nothing about the sandbox: it goes back to the pool and
+            // the switch creates instead. Only a sandbox the provider reports gone is dropped.
             return provider.extendTimeout(p.sandboxId(), timeout)
-                    .onFailure().recoverWithItem(e -> {
-                        LOG.warnf("could not extend warm-pool sandbox %s: %s", p.sandboxId(), e.getMessage());
-                        return Optional.empty();
+                    .onFailure().call(e -> {
+                        LOG.warnf("could not extend warm-pool sandbox %s, leaving it in the pool: %s", p.sandboxId(),
+                                e.getMessage());
+                        return repo.release(p.sandboxId(), switchId);
                     })
                     .chain(info -> {
                         if (info.isPresent()) {

@@ -45,9 +45,9 @@ public abstract class WarmPoolSuite {
     @Inject
     ReconcileJob reconcile;
     @Inject
-    SandboxProvider provider;
+    protected SandboxProvider provider;
     @Inject
-    Pool db;
+    protected Pool db;
 
     protected abstract SandboxBackdoor backdoor();
 
@@ -64,7 +64,7 @@ public abstract class WarmPoolSuite {
         }
     }
 
-    static List<String> ids(Pool db, String sql) {
+    protected static List<String> ids(Pool db, String sql) {
         List<String> ids = new ArrayList<>();
         db.query(sql).execute().await().atMost(WAIT).forEach(r -> ids.add(r.getString(0)));
         return ids;
