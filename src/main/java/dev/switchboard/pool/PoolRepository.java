@@ -55,10 +55,10 @@ public class PoolRepository {
      * one statement under {@code FOR UPDATE SKIP LOCKED}, so no two switches (on any replica) get the same one.
      */
     public Uni<Optional<PoolSandbox>> claim(String provider, String template, UUID switchId, Instant usableUntil) {
-        return db.preparedQuery("UPDATE pool_sandboxes p SET claim_switch = $2, claimed_at = now() FROM (SELECT sandbox_id"
-                + " FROM pool_sandboxes WHERE provider = $4 AND template = $1 AND claim_switch IS NULL AND provider_expires_at > $3"
-                + " ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED) c WHERE p.sandbox_id = c.sandbox_id RETURNING "
-                + prefixed("p."))
+        // The queue idiom: the row is picked and locked once, by an init-plan sub-select; the update then takes exactly it.
+        return db.preparedQuery("UPDATE pool_sandboxes SET claim_switch = $2, claimed_at = now() WHERE sandbox_id = (SELECT"
+                + " sandbox_id FROM pool_sandboxes WHERE provider = $4 AND template = $1 AND claim_switch IS NULL"
+                + " AND provider_expires_at > $3 ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING " + COLUMNS)
                 .execute(Tuple.of(template, switchId, SqlTime.param(usableUntil), provider))
                 .map(rows -> rows(rows).stream().findFirst());
     }

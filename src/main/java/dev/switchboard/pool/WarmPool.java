@@ -122,6 +122,7 @@ public class WarmPool {
         Instant usableUntil = Instant.now().plus(config.sandbox().expiryMargin());
         return repo.claim(provider.name(), key, switchId, usableUntil).chain(row -> {
             if (row.isEmpty()) {
+                LOG.debugf("warm-pool miss for switch %s: no ready sandbox of template '%s'", switchId, key);
                 return Uni.createFrom().item(Optional.<SandboxHandle> empty());
             }
             PoolSandbox p = row.get();

@@ -127,7 +127,9 @@ public abstract class WarmPoolSuite {
             }
         }
         threads.shutdown();
-        assertEquals(pooled, new HashSet<>(warm), "the five pool sandboxes went to five switches, each once");
+        assertEquals(pooled, new HashSet<>(warm), "the five pool sandboxes went to five switches, each once; the table now: "
+                + ids(db, "SELECT sandbox_id || ' ' || provider || ' ' || created_at || ' ' || provider_expires_at || ' '"
+                        + " || coalesce(claim_switch::text, '-') FROM pool_sandboxes"));
         assertEquals(users - 5, cold, "misses fall back to create");
         assertEquals(Set.of(), ready(), "a claimed sandbox leaves the pool");
         assertEquals(List.of(), ids(db, "SELECT sandbox_id FROM pool_sandboxes"), "settled claims are removed");

@@ -60,7 +60,8 @@ class E2bWarmPoolTest extends WarmPoolSuite {
             fake.clearFaults();
         }
         assertEquals(pooled, new HashSet<>(ids(db, "SELECT sandbox_id FROM pool_sandboxes WHERE claim_switch IS NULL")),
-                "every pool sandbox is still there, ready");
+                "every pool sandbox is still there, ready; the table: " + ids(db, "SELECT sandbox_id || ' ' || provider || ' '"
+                        + " || created_at || ' ' || provider_expires_at || ' ' || coalesce(claim_switch::text, '-') FROM pool_sandboxes"));
         for (String id : pooled) {
             assertTrue(provider.get(id).await().atMost(Duration.ofSeconds(30)).isPresent(), "and alive: " + id);
         }
