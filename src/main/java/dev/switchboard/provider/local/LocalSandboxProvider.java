@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
@@ -30,6 +31,7 @@ import dev.switchboard.provider.SandboxProvider;
 import dev.switchboard.provider.SandboxSpec;
 import dev.switchboard.provider.ScanSpec;
 import dev.switchboard.provider.SkippedFile;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
@@ -61,6 +63,13 @@ public class LocalSandboxProvider implements SandboxProvider {
         this.state = new LocalState(dataRoot, startTimeout);
         this.processes = new LocalProcesses(startTimeout, jvmOptions);
         this.vertx = vertx;
+    }
+
+    /** The data root is checked at start, so an untrusted one stops the service before any sandbox uses it. */
+    void checkDataRoot(@Observes StartupEvent event, SwitchboardConfig config) throws IOException {
+        if (NAME.equals(config.provider().strip().toLowerCase())) {
+            state.root();
+        }
     }
 
     @Override
