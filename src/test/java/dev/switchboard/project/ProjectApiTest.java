@@ -225,6 +225,19 @@ class ProjectApiTest {
         alice.req().get("/api/projects/" + p + "/fragments").then().body("id", equalTo(List.of(id)));
     }
 
+    /** 1.6 million tiny keys in 21 MB: refused at the first key over the file limit, as the body streams in. */
+    @Test
+    void aBodyOfManyTinyKeysIs413() {
+        Api alice = Api.newUser("alice");
+        String p = alice.createProject("p");
+        byte[] body = FragmentBodyTest.tinyKeys(1_600_000);
+        alice.req().body(body).post("/api/projects/" + p + "/fragments").then().statusCode(413)
+                .contentType("application/problem+json").body("detail", containsString("at most 2000 files"));
+        alice.req().body(Map.of("title", "t".repeat(501), "files", Map.of("a", "b"))).post("/api/projects/" + p + "/fragments")
+                .then().statusCode(400).body("detail", containsString("title"));
+        alice.req().get("/api/projects/" + p + "/fragments").then().body("size()", equalTo(0));
+    }
+
     @Test
     void projectWithoutFragmentsHasNoActiveFragment() {
         Api alice = Api.newUser("alice");
