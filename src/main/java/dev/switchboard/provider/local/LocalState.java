@@ -118,6 +118,8 @@ final class LocalState {
         descriptor.put("id", id);
         descriptor.put("createdAt", createdAt.toString());
         descriptor.put("template", spec.template());
+        // One kind of sandbox here: the template's image is recorded, not run.
+        descriptor.put("image", spec.imageOr(null));
         ObjectNode metadata = descriptor.putObject("metadata");
         new TreeMap<>(spec.metadata()).forEach(metadata::put);
         SandboxServer.writeAtomically(dir, DESCRIPTOR_FILE, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(descriptor));
