@@ -56,7 +56,10 @@ public interface SwitchboardConfig {
 
     /** Sandbox lifetime settings. */
     interface Sandbox {
-        /** Template or image for projects that name none; each provider has its own default. */
+        /**
+         * The default template's name, for projects that name none: one of {@code switchboard.templates}, or with none
+         * configured the one implicit template (see {@code provider/Templates}); each provider has its own default.
+         */
         Optional<String> template();
 
         /** TTL: a sandbox is killed this long after its creation. */
@@ -256,7 +259,7 @@ public interface SwitchboardConfig {
         @WithDefault("1h")
         Duration maxLifetime();
 
-        /** Template for projects that name none (when {@code switchboard.sandbox.template} is unset). */
+        /** The template when no {@code switchboard.templates} are configured and {@code switchboard.sandbox.template} is unset. */
         @WithDefault("base")
         String template();
 
@@ -289,7 +292,7 @@ public interface SwitchboardConfig {
         /** Workspace ({@code X-Blaxel-Workspace}); environment variable {@code BL_WORKSPACE}. */
         Optional<String> workspace();
 
-        /** Image for projects that name none (when {@code switchboard.sandbox.template} is unset). */
+        /** The image when no {@code switchboard.templates} are configured and {@code switchboard.sandbox.template} is unset. */
         @WithDefault("blaxel/prod-base:latest")
         String image();
 
