@@ -1,6 +1,5 @@
 package dev.switchboard.common;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -36,11 +35,6 @@ public interface SwitchboardConfig {
 
     @WithName("save-back")
     SaveBack saveBack();
-
-    Local local();
-
-    @WithName("dev-db")
-    DevDb devDb();
 
     Jobs jobs();
 
@@ -169,33 +163,6 @@ public interface SwitchboardConfig {
 
         @WithDefault("5M")
         MemorySize maxFileBytes();
-    }
-
-    /** The embedded local provider. */
-    interface Local {
-        /** Root directory of local sandboxes; defaults to {@code switchboard-sandboxes} under the system temp dir. */
-        Optional<Path> dataDir();
-
-        /** How long to wait for a sandbox's server process to listen. */
-        @WithDefault("15s")
-        Duration startTimeout();
-
-        /** JVM options for each sandbox's server process (JVM mode only). */
-        @WithDefault("-Xmx32m,-Xss512k,-XX:+UseSerialGC,-XX:TieredStopAtLevel=1,-Xshare:auto")
-        List<String> jvmOptions();
-    }
-
-    /**
-     * The embedded PostgreSQL of dev mode and tests (read early, by {@code EmbeddedPostgresConfigSourceFactory};
-     * listed here so the keys are documented and validated). Never used by the prod profile.
-     */
-    interface DevDb {
-        /** Start an embedded PostgreSQL when no datasource URL is configured (dev and test profiles only). */
-        @WithDefault("true")
-        boolean enabled();
-
-        /** Its data directory; dev mode defaults to {@code target/dev-db}, tests to a temporary directory. */
-        Optional<String> dataDir();
     }
 
     /**

@@ -53,10 +53,10 @@ public class LocalSandboxProvider implements SandboxProvider {
     private final Vertx vertx;
 
     @Inject
-    public LocalSandboxProvider(SwitchboardConfig config, Vertx vertx) {
-        this(config.local().dataDir()
+    public LocalSandboxProvider(LocalConfig config, Vertx vertx) {
+        this(config.dataDir()
                 .orElseGet(() -> Path.of(System.getProperty("java.io.tmpdir"), "switchboard-sandboxes")),
-                config.local().startTimeout(), config.local().jvmOptions(), vertx);
+                config.startTimeout(), config.jvmOptions(), vertx);
     }
 
     LocalSandboxProvider(Path dataRoot, Duration startTimeout, List<String> jvmOptions, Vertx vertx) {
