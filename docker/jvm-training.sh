@@ -31,8 +31,8 @@ sandboxes=$(mktemp -d)
 export QUARKUS_HTTP_PORT=$port QUARKUS_HTTP_HOST=127.0.0.1
 export DB_HOST=127.0.0.1 DB_PORT=1 DB_PASSWORD=training
 export QUARKUS_FLYWAY_MIGRATE_AT_START=false
-# Production refuses to start without a verification key and an issuer; no token is verified here.
-export MP_JWT_VERIFY_PUBLICKEY=training MP_JWT_VERIFY_ISSUER=training
+# Production refuses to start without a verification key, an issuer and an audience; no token is verified here.
+export MP_JWT_VERIFY_PUBLICKEY=training MP_JWT_VERIFY_ISSUER=training MP_JWT_VERIFY_AUDIENCES=training
 export SWITCHBOARD_LOCAL_DATA_DIR=$sandboxes
 
 rm -f "$archive"

@@ -1,6 +1,5 @@
 package dev.switchboard.common;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,11 +36,6 @@ public interface SwitchboardConfig {
     @WithName("save-back")
     SaveBack saveBack();
 
-    Local local();
-
-    @WithName("dev-db")
-    DevDb devDb();
-
     Jobs jobs();
 
     Reconcile reconcile();
@@ -56,7 +50,10 @@ public interface SwitchboardConfig {
 
     /** Sandbox lifetime settings. */
     interface Sandbox {
-        /** Template or image for projects that name none; each provider has its own default. */
+        /**
+         * The default template's name, for projects that name none: one of {@code switchboard.templates}, or with none
+         * configured the one implicit template (see {@code provider/Templates}); each provider has its own default.
+         */
         Optional<String> template();
 
         /** TTL: a sandbox is killed this long after its creation. */
@@ -168,33 +165,6 @@ public interface SwitchboardConfig {
         MemorySize maxFileBytes();
     }
 
-    /** The embedded local provider. */
-    interface Local {
-        /** Root directory of local sandboxes; defaults to {@code switchboard-sandboxes} under the system temp dir. */
-        Optional<Path> dataDir();
-
-        /** How long to wait for a sandbox's server process to listen. */
-        @WithDefault("15s")
-        Duration startTimeout();
-
-        /** JVM options for each sandbox's server process (JVM mode only). */
-        @WithDefault("-Xmx32m,-Xss512k,-XX:+UseSerialGC,-XX:TieredStopAtLevel=1,-Xshare:auto")
-        List<String> jvmOptions();
-    }
-
-    /**
-     * The embedded PostgreSQL of dev mode and tests (read early, by {@code EmbeddedPostgresConfigSourceFactory};
-     * listed here so the keys are documented and validated). Never used by the prod profile.
-     */
-    interface DevDb {
-        /** Start an embedded PostgreSQL when no datasource URL is configured (dev and test profiles only). */
-        @WithDefault("true")
-        boolean enabled();
-
-        /** Its data directory; dev mode defaults to {@code target/dev-db}, tests to a temporary directory. */
-        Optional<String> dataDir();
-    }
-
     /**
      * Fault tolerance of provider HTTP calls. Timeouts here are per HTTP call and independent of a sandbox's lifetime
      * ({@code switchboard.sandbox.provider-timeout}); mixing the two up is a classic way to lose sandboxes.
@@ -256,7 +226,7 @@ public interface SwitchboardConfig {
         @WithDefault("1h")
         Duration maxLifetime();
 
-        /** Template for projects that name none (when {@code switchboard.sandbox.template} is unset). */
+        /** The template when no {@code switchboard.templates} are configured and {@code switchboard.sandbox.template} is unset. */
         @WithDefault("base")
         String template();
 
@@ -289,7 +259,7 @@ public interface SwitchboardConfig {
         /** Workspace ({@code X-Blaxel-Workspace}); environment variable {@code BL_WORKSPACE}. */
         Optional<String> workspace();
 
-        /** Image for projects that name none (when {@code switchboard.sandbox.template} is unset). */
+        /** The image when no {@code switchboard.templates} are configured and {@code switchboard.sandbox.template} is unset. */
         @WithDefault("blaxel/prod-base:latest")
         String image();
 

@@ -23,6 +23,7 @@ import dev.switchboard.provider.SandboxHandle;
 import dev.switchboard.provider.SandboxMetadata;
 import dev.switchboard.provider.SandboxProvider;
 import dev.switchboard.provider.SandboxSpec;
+import dev.switchboard.provider.Templates;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Metrics;
@@ -48,13 +49,15 @@ public class WarmPool {
     private final Instance instance;
     private final JobLock lock;
     private final Vertx vertx;
+    private final Templates templates;
     private final AtomicLong ready = new AtomicLong();
     private final AtomicLong claimed = new AtomicLong();
     private final Counter hits;
     private final Counter misses;
 
     public WarmPool(PoolRepository repo, SandboxProvider provider, SwitchboardConfig config, Instance instance, JobLock lock,
-            Vertx vertx) {
+            Vertx vertx, Templates templates) {
+        this.templates = templates;
         this.repo = repo;
         this.provider = provider;
         this.config = config;
@@ -234,7 +237,7 @@ public class WarmPool {
         metadata.put(SandboxMetadata.INSTANCE, instance.id());
         // A pool left behind (crash, scale-down) expires by itself; the recycler replaces sandboxes before that.
         Duration timeout = config.pool().maxAge().plus(config.sandbox().expiryMargin());
-        SandboxSpec spec = new SandboxSpec(template.isEmpty() ? null : template, timeout, metadata, Map.of());
+        SandboxSpec spec = templates.apply(new SandboxSpec(template.isEmpty() ? null : template, timeout, metadata, Map.of()));
         return provider.create(spec)
                 .chain(h -> repo.insert(new PoolSandbox(h.id(), provider.name(), template, h.url(), h.mcpServerUrl(),
                         h.createdAt() != null ? h.createdAt() : Instant.now(),

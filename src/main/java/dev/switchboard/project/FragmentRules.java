@@ -1,19 +1,18 @@
 package dev.switchboard.project;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.switchboard.common.ProblemException;
 import dev.switchboard.common.SwitchboardConfig;
-import dev.switchboard.files.FileContent;
 import dev.switchboard.files.FragmentArchive;
-import dev.switchboard.files.ProjectPath;
-import dev.switchboard.files.StoredFile;
 
 /**
  * Checks a fragment's files before anything is stored (invariant 7): the one path rule, the JSON form of the
@@ -24,38 +23,26 @@ public class FragmentRules {
 
     private final SwitchboardConfig.Limits limits;
 
-    public FragmentRules(SwitchboardConfig config) {
+    private final JsonFactory json;
+
+    public FragmentRules(SwitchboardConfig config, ObjectMapper mapper) {
         this.limits = config.limits();
+        this.json = mapper.getFactory();
     }
 
-    /** Decodes the JSON {@code files} map (string or base64 form per file) into checked files. */
-    public List<StoredFile> decode(Map<String, JsonNode> files) {
-        if (files == null) {
-            throw ProblemException.badRequest("files: must not be null");
+    /**
+     * Reads a fragment's JSON body ({@code title}, {@code files}: path to a string or the base64 form) with every
+     * rule and limit applied as it streams in; blocking, for a worker thread.
+     */
+    public FragmentBody.Parsed read(InputStream body) {
+        try {
+            return new FragmentBody(json, limits.maxFiles(), limits.maxFileBytes().asLongValue(),
+                    limits.maxFragmentBytes().asLongValue()).read(body);
+        } catch (JsonProcessingException e) {
+            throw ProblemException.badRequest("The request body is not valid JSON");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        if (files.size() > limits.maxFiles()) {
-            throw ProblemException.tooLarge("A fragment holds at most " + limits.maxFiles() + " files; this one has " + files.size());
-        }
-        long total = 0;
-        long maxFile = limits.maxFileBytes().asLongValue();
-        List<StoredFile> decoded = new ArrayList<>(files.size());
-        for (Map.Entry<String, JsonNode> e : files.entrySet()) {
-            String path = e.getKey();
-            ProjectPath.check(path);
-            byte[] bytes = FileContent.decode(path, e.getValue());
-            if (bytes.length > maxFile) {
-                throw ProblemException.tooLarge("File '" + ProjectPath.printable(path) + "' has " + bytes.length
-                        + " bytes; the limit is " + maxFile);
-            }
-            total += bytes.length;
-            decoded.add(new StoredFile(path, bytes, false));
-        }
-        long maxTotal = limits.maxFragmentBytes().asLongValue();
-        if (total > maxTotal) {
-            throw ProblemException.tooLarge("The fragment has " + total + " bytes; the limit is " + maxTotal);
-        }
-        ProjectPath.checkNoFileIsAlsoADirectory(files.keySet());
-        return decoded;
     }
 
     /** The limits a {@code .tar.gz} upload is read with. */

@@ -18,6 +18,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+
 import dev.switchboard.files.FragmentArchive;
 import dev.switchboard.files.StoredFile;
 import dev.switchboard.project.ProjectDtos.AddMember;
@@ -80,12 +84,17 @@ public class ProjectResource {
                 .replaceWith(Response.noContent().build());
     }
 
+    /**
+     * {@code {title?, files}}. The body is read as it streams through the parser, every limit applied per file, on a
+     * worker thread; checked before the database is touched, so bad input stores nothing.
+     */
     @POST
     @Path("{projectId}/fragments")
-    public Uni<Response> addFragment(@PathParam("projectId") String projectId, @Valid @NotNull CreateFragment req) {
-        // Decoded and checked before the database is touched: bad input stores nothing.
-        List<StoredFile> files = rules.decode(req.files());
-        return users.ensure(caller).chain(uid -> projects.addFragment(uid, projectId, req.title(), files))
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CreateFragment.class)))
+    public Uni<Response> addFragment(@PathParam("projectId") String projectId, byte[] body) {
+        Uni<FragmentBody.Parsed> parsed = vertx.executeBlocking(Uni.createFrom()
+                .item(() -> rules.read(new ByteArrayInputStream(body == null ? new byte[0] : body))), false);
+        return parsed.chain(req -> users.ensure(caller).chain(uid -> projects.addFragment(uid, projectId, req.title(), req.files())))
                 .map(f -> created(projectId, f));
     }
 

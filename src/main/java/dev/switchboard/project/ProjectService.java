@@ -13,6 +13,7 @@ import dev.switchboard.files.FragmentRepository;
 import dev.switchboard.files.FragmentService;
 import dev.switchboard.files.ManifestDiff;
 import dev.switchboard.files.StoredFile;
+import dev.switchboard.provider.Templates;
 import dev.switchboard.project.ProjectDtos.AddMember;
 import dev.switchboard.project.ProjectDtos.CreateProject;
 import dev.switchboard.project.ProjectDtos.FragmentSummary;
@@ -34,9 +35,11 @@ public class ProjectService {
     private final UserService users;
     private final FragmentService fragments;
     private final FragmentRepository repository;
+    private final Templates templates;
 
     public ProjectService(Pool db, ProjectRepository projects, UserService users, FragmentService fragments,
-            FragmentRepository repository) {
+            FragmentRepository repository, Templates templates) {
+        this.templates = templates;
         this.db = db;
         this.projects = projects;
         this.users = users;
@@ -44,9 +47,15 @@ public class ProjectService {
         this.repository = repository;
     }
 
+    /** A new project; its template, when it names one, must be configured (400 listing them otherwise). */
     public Uni<ProjectView> create(String userId, CreateProject req) {
-        Project p = new Project(UUID.randomUUID(), req.name().strip(), userId,
-                req.template() == null || req.template().isBlank() ? null : req.template().strip(), now());
+        String template = req.template() == null || req.template().isBlank() ? null : req.template().strip();
+        try {
+            templates.require(template);
+        } catch (ProblemException e) {
+            return Uni.createFrom().failure(e);
+        }
+        Project p = new Project(UUID.randomUUID(), req.name().strip(), userId, template, now());
         return projects.insert(p).replaceWith(() -> ProjectView.of(p));
     }
 

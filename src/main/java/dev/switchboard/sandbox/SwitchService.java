@@ -23,6 +23,7 @@ import dev.switchboard.provider.SandboxHandle;
 import dev.switchboard.provider.SandboxMetadata;
 import dev.switchboard.provider.SandboxProvider;
 import dev.switchboard.provider.SandboxSpec;
+import dev.switchboard.provider.Templates;
 import dev.switchboard.provider.SkippedFile;
 import dev.switchboard.sandbox.Launcher.Launch;
 import dev.switchboard.sandbox.SandboxKiller.Outcome;
@@ -80,11 +81,13 @@ public class SwitchService {
     private final SwitchboardConfig config;
     private final Instance instance;
     private final SandboxEvents events;
+    private final Templates templates;
     private final Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public SwitchService(SandboxProvider provider, ProjectService projects, FragmentService fragments,
             SandboxStateRepository state, SandboxKiller killer, Launcher launcher, Retirer retirer, SaveBackService saveBack,
-            SwitchboardConfig config, Instance instance, SandboxEvents events) {
+            SwitchboardConfig config, Instance instance, SandboxEvents events, Templates templates) {
+        this.templates = templates;
         this.provider = provider;
         this.projects = projects;
         this.fragments = fragments;
@@ -118,6 +121,12 @@ public class SwitchService {
 
     /** Runs the pipeline for an already resolved and authorised target. The user's row must exist. */
     public Uni<SwitchResult> run(String userId, Target target) {
+        try {
+            // A project naming a template no longer configured fails here, before the claim changes anything.
+            templates.require(target.template());
+        } catch (ProblemException e) {
+            return Uni.createFrom().failure(e);
+        }
         UUID switchId = UUID.randomUUID();
         long started = System.nanoTime();
         Timer.Sample sample = Timer.start(Metrics.globalRegistry);
@@ -269,7 +278,7 @@ public class SwitchService {
             metadata.put(SandboxMetadata.FRAGMENT, target.fragment().id().toString());
         }
         String template = target.template() != null ? target.template() : config.sandbox().template().orElse(null);
-        return new SandboxSpec(template, providerTimeout(config), metadata, Map.of());
+        return templates.apply(new SandboxSpec(template, providerTimeout(config), metadata, Map.of()));
     }
 
     /**

@@ -56,7 +56,7 @@ final class BenchUser {
         this.fake = fake;
         this.options = options;
         this.random = new Random(index);
-        this.token = Jwt.issuer(SwitchBench.ISSUER).subject(id).claim("name", id).groups(Set.of("user"))
+        this.token = Jwt.issuer(SwitchBench.ISSUER).audience(SwitchBench.AUDIENCE).subject(id).claim("name", id).groups(Set.of("user"))
                 .expiresIn(6 * 3600).sign(key);
     }
 

@@ -70,6 +70,7 @@ final class ServiceProcess implements AutoCloseable {
         props.put("quarkus.http.port", Integer.toString(port));
         props.put("mp.jwt.verify.publickey.location", key.toString());
         props.put("mp.jwt.verify.issuer", SwitchBench.ISSUER);
+        props.put("mp.jwt.verify.audiences", SwitchBench.AUDIENCE);
         props.put("switchboard.jobs.enabled", "false");
         props.putAll(config);
         props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));

@@ -28,12 +28,12 @@ class ProjectApiTest {
     @Test
     void createGetAndListProjects() {
         Api alice = Api.newUser("alice");
-        String id = alice.req().body(Map.of("name", "Airbnb clone", "template", "nextjs")).post("/api/projects")
+        String id = alice.req().body(Map.of("name", "Airbnb clone", "template", "local")).post("/api/projects")
                 .then().statusCode(201)
                 .header("Location", containsString("/api/projects/"))
                 .body("name", equalTo("Airbnb clone"))
                 .body("ownerId", equalTo(alice.userId))
-                .body("template", equalTo("nextjs"))
+                .body("template", equalTo("local"))
                 .body("createdAt", notNullValue())
                 .extract().path("id");
         alice.req().get("/api/projects/" + id).then().statusCode(200).body("id", equalTo(id));
@@ -223,6 +223,30 @@ class ProjectApiTest {
         assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
         assertTrue(answer.contains("application/problem+json"), answer);
         alice.req().get("/api/projects/" + p + "/fragments").then().body("id", equalTo(List.of(id)));
+    }
+
+    /** Without configured templates the provider's default is the only one (named "local" on the local provider). */
+    @Test
+    void onlyTheConfiguredTemplateCanBeNamed() {
+        Api alice = Api.newUser("alice");
+        alice.req().body(Map.of("name", "p", "template", "nextjs")).post("/api/projects").then().statusCode(400)
+                .contentType("application/problem+json").body("detail", containsString("configured: local"));
+        alice.req().get("/api/projects").then().body("size()", equalTo(0));
+        alice.req().get("/api/templates").then().statusCode(200).body("name", equalTo(List.of("local")))
+                .body("default", equalTo(List.of(true)));
+    }
+
+    /** Many tiny keys: a 413 problem at the first key over the file limit (FragmentBodyTest shows it stops reading there). */
+    @Test
+    void aBodyOfManyTinyKeysIs413() {
+        Api alice = Api.newUser("alice");
+        String p = alice.createProject("p");
+        byte[] body = FragmentBodyTest.tinyKeys(200_000);
+        alice.req().body(body).post("/api/projects/" + p + "/fragments").then().statusCode(413)
+                .contentType("application/problem+json").body("detail", containsString("at most 2000 files"));
+        alice.req().body(Map.of("title", "t".repeat(501), "files", Map.of("a", "b"))).post("/api/projects/" + p + "/fragments")
+                .then().statusCode(400).body("detail", containsString("title"));
+        alice.req().get("/api/projects/" + p + "/fragments").then().body("size()", equalTo(0));
     }
 
     @Test

@@ -72,8 +72,9 @@ class SaveBackMemoryIT {
         env.put("SWITCHBOARD_JOBS_ENABLED", "false");
         env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", Path.of("src", "test", "resources", "test-jwt", "public.pem").toAbsolutePath().toString());
         env.put("MP_JWT_VERIFY_ISSUER", "switchboard-test");
+        env.put("MP_JWT_VERIFY_AUDIENCES", "switchboard");
         service = pb.start();
-        token = Jwt.issuer("switchboard-test").subject("memory-user").groups(Set.of("user")).expiresIn(3600)
+        token = Jwt.issuer("switchboard-test").audience("switchboard").subject("memory-user").groups(Set.of("user")).expiresIn(3600)
                 .sign(KeyUtils.readPrivateKey("test-jwt/private.pem"));
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (true) {

@@ -29,6 +29,11 @@ public final class Tokens {
         return Jwt.issuer(ISSUER).subject(sub).issuedAt(past).expiresAt(past.plusSeconds(600)).sign();
     }
 
+    /** A user's token carrying {@code aud}. */
+    public static String withAudience(String sub, String aud) {
+        return Jwt.issuer(ISSUER).audience(aud).subject(sub).groups(Set.of("user")).expiresIn(3600).sign();
+    }
+
     public static String wrongIssuer(String sub) {
         return Jwt.issuer("https://evil.example.com").subject(sub).expiresIn(3600).sign();
     }

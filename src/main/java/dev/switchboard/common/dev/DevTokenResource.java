@@ -25,7 +25,8 @@ public class DevTokenResource {
     @Produces(MediaType.TEXT_PLAIN)
     public String token(@QueryParam("sub") @DefaultValue("dev-user") String sub, @QueryParam("name") String name,
             @QueryParam("email") String email, @QueryParam("admin") @DefaultValue("false") boolean admin) {
-        var claims = Jwt.subject(sub).expiresIn(Duration.ofHours(12));
+        // aud "switchboard": what the compose file and the examples require in the prod profile.
+        var claims = Jwt.subject(sub).audience("switchboard").expiresIn(Duration.ofHours(12));
         if (name != null) {
             claims.claim("name", name);
         }

@@ -38,6 +38,14 @@ final class BlaxelMapping {
     static final Pattern NAME = Pattern.compile("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$");
     static final String NAME_PREFIX = "user-";
     static final int SUFFIX_LENGTH = 8;
+
+    /** The sandbox URL's HTTP port under {@code name}, then a template's other ports ({@code port-<n>}), each once. */
+    static List<BlaxelModel.Port> ports(String name, int urlPort, List<Integer> extra) {
+        List<BlaxelModel.Port> ports = new ArrayList<>(List.of(new BlaxelModel.Port(name, urlPort, "HTTP")));
+        extra.stream().distinct().filter(p -> p != urlPort)
+                .forEach(p -> ports.add(new BlaxelModel.Port("port-" + p, p, "HTTP")));
+        return ports;
+    }
     private static final char[] SUFFIX_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
     /**

@@ -254,11 +254,11 @@ public class BlaxelSandboxProvider implements SandboxProvider {
     }
 
     private Sandbox request(String name, SandboxSpec spec) {
-        String image = spec.template() != null && !spec.template().isBlank() ? spec.template() : blaxel.image();
         List<BlaxelModel.Env> envs = new TreeMap<>(spec.env()).entrySet().stream()
                 .map(e -> new BlaxelModel.Env(e.getKey(), e.getValue())).toList();
-        BlaxelModel.Runtime runtime = new BlaxelModel.Runtime(image, blaxel.memory(),
-                List.of(new BlaxelModel.Port(PORT_NAME, blaxel.port(), "HTTP")), envs);
+        BlaxelModel.Runtime runtime = new BlaxelModel.Runtime(spec.imageOr(blaxel.image()),
+                spec.runtime() != null && spec.runtime().memoryMb() != null ? spec.runtime().memoryMb() : blaxel.memory(),
+                BlaxelMapping.ports(PORT_NAME, blaxel.port(), spec.runtime() == null ? List.of() : spec.runtime().ports()), envs);
         // Blaxel's own expiry is a safety net for when Switchboard is down, so it gets a margin past Switchboard's
         // limits: Switchboard's idle and TTL jobs must act first, because they save changed files before killing.
         BlaxelModel.Lifecycle lifecycle = new BlaxelModel.Lifecycle(List.of(

@@ -166,7 +166,7 @@ public class E2bSandboxProvider implements SandboxProvider {
             return Uni.createFrom().failure(invalid);
         }
         long timeout = E2bMapping.createTimeoutSeconds(spec.timeout(), config.maxLifetime());
-        String template = spec.template() != null && !spec.template().isBlank() ? spec.template() : config.template();
+        String template = spec.imageOr(config.template());
         // Always an explicit timeout: without it E2B's v1 default of 15 s applies. secure=true makes the answer carry
         // the envd access token; autoPause=false because Switchboard itself decides when sandboxes end.
         E2bDtos.NewSandbox body = new E2bDtos.NewSandbox(template, timeout, false, true, spec.metadata(), spec.env());

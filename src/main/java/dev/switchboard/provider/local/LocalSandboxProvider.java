@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
@@ -30,6 +31,7 @@ import dev.switchboard.provider.SandboxProvider;
 import dev.switchboard.provider.SandboxSpec;
 import dev.switchboard.provider.ScanSpec;
 import dev.switchboard.provider.SkippedFile;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
@@ -51,16 +53,23 @@ public class LocalSandboxProvider implements SandboxProvider {
     private final Vertx vertx;
 
     @Inject
-    public LocalSandboxProvider(SwitchboardConfig config, Vertx vertx) {
-        this(config.local().dataDir()
+    public LocalSandboxProvider(LocalConfig config, Vertx vertx) {
+        this(config.dataDir()
                 .orElseGet(() -> Path.of(System.getProperty("java.io.tmpdir"), "switchboard-sandboxes")),
-                config.local().startTimeout(), config.local().jvmOptions(), vertx);
+                config.startTimeout(), config.jvmOptions(), vertx);
     }
 
     LocalSandboxProvider(Path dataRoot, Duration startTimeout, List<String> jvmOptions, Vertx vertx) {
         this.state = new LocalState(dataRoot, startTimeout);
         this.processes = new LocalProcesses(startTimeout, jvmOptions);
         this.vertx = vertx;
+    }
+
+    /** The data root is checked at start, so an untrusted one stops the service before any sandbox uses it. */
+    void checkDataRoot(@Observes StartupEvent event, SwitchboardConfig config) throws IOException {
+        if (NAME.equals(config.provider().strip().toLowerCase())) {
+            state.root();
+        }
     }
 
     @Override

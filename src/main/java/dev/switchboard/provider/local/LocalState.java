@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -90,21 +89,14 @@ final class LocalState {
     }
 
     /**
-     * The data root as a real path, created private to this user when missing. The real path is what goes on every
+     * The data root as a real path, created private to this user when missing and refused when others control it
+     * (see {@link DataRoot}). The real path is what goes on every
      * server's command line, so all processes must spell it the same way for the pid check to match.
      */
-    private Path root() throws IOException {
+    Path root() throws IOException {
         Path resolved = root;
         if (resolved == null) {
-            if (!Files.isDirectory(configuredRoot)) {
-                try {
-                    Files.createDirectories(configuredRoot,
-                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-                } catch (UnsupportedOperationException e) {
-                    Files.createDirectories(configuredRoot);
-                }
-            }
-            resolved = configuredRoot.toRealPath();
+            resolved = DataRoot.secure(configuredRoot);
             root = resolved;
         }
         return resolved;
@@ -126,6 +118,8 @@ final class LocalState {
         descriptor.put("id", id);
         descriptor.put("createdAt", createdAt.toString());
         descriptor.put("template", spec.template());
+        // One kind of sandbox here: the template's image is recorded, not run.
+        descriptor.put("image", spec.imageOr(null));
         ObjectNode metadata = descriptor.putObject("metadata");
         new TreeMap<>(spec.metadata()).forEach(metadata::put);
         SandboxServer.writeAtomically(dir, DESCRIPTOR_FILE, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(descriptor));

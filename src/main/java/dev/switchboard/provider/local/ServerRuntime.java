@@ -7,6 +7,7 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
@@ -33,7 +34,9 @@ final class ServerRuntime {
 
     /**
      * The class path directory holding {@link SandboxServer} and its nested classes, keyed by a hash of their bytes
-     * so a new service version never runs old server code and concurrent creators share one copy.
+     * so a new service version never runs old server code and concurrent creators share one copy. Called before each
+     * launch: every file is checked against the hash of the bytes this service wrote, and a copy that does not match
+     * (changed or planted by someone else) is replaced, or the launch refused.
      */
     Path classPath(Path runtime) throws IOException {
         ServerClasses server = serverClasses;
@@ -41,16 +44,28 @@ final class ServerRuntime {
             server = loadServerClasses();
             serverClasses = server;
         }
-        Map<String, byte[]> classes = server.bytes();
         Path target = runtime.resolve(server.hash());
-        if (isComplete(target, classes)) {
-            return target;
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            if (matches(target, server)) {
+                return target;
+            }
+            LOG.warnf("The sandbox server's class files in %s are not the ones Switchboard wrote; replacing them", target);
+            SandboxServer.deleteRecursively(target);
         }
+        install(runtime, target, server);
+        if (!matches(target, server)) {
+            throw new ProviderException(Kind.FAILED, "the sandbox server's class files in " + target
+                    + " do not match what Switchboard wrote; refusing to run them");
+        }
+        return target;
+    }
+
+    private static void install(Path runtime, Path target, ServerClasses server) throws IOException {
         Files.createDirectories(runtime);
         // Built in a private directory and renamed into place in one step, so no creator sees a half-written copy.
         Path staging = Files.createTempDirectory(runtime, "." + server.hash() + ".");
         try {
-            for (Map.Entry<String, byte[]> entry : classes.entrySet()) {
+            for (Map.Entry<String, byte[]> entry : server.bytes().entrySet()) {
                 Path file = staging.resolve(entry.getKey());
                 Files.createDirectories(file.getParent());
                 Files.write(file, entry.getValue());
@@ -61,17 +76,13 @@ final class ServerRuntime {
                 LOG.debugf("Another process installed %s first", target);
             } catch (FileSystemException e) {
                 // rename(2) onto a non-empty directory is reported as a plain FileSystemException (ENOTEMPTY).
-                if (!isComplete(target, classes)) {
+                if (!matches(target, server)) {
                     throw e;
                 }
             }
         } finally {
             SandboxServer.deleteRecursively(staging);
         }
-        if (!isComplete(target, classes)) {
-            throw new ProviderException(Kind.FAILED, "incomplete sandbox server runtime in " + target);
-        }
-        return target;
     }
 
     /**
@@ -101,13 +112,32 @@ final class ServerRuntime {
             digest.update(name.getBytes(StandardCharsets.UTF_8));
             digest.update(bytes);
         });
-        return new ServerClasses(HexFormat.of().formatHex(digest.digest()).substring(0, 16), classes);
+        Map<String, String> sha256 = new TreeMap<>();
+        classes.forEach((name, bytes) -> sha256.put(name, sha256(bytes)));
+        return new ServerClasses(HexFormat.of().formatHex(digest.digest()).substring(0, 16), classes, sha256);
     }
 
-    private record ServerClasses(String hash, Map<String, byte[]> bytes) {
+    /** The class bytes and, per file, the SHA-256 of what this service writes (kept in memory, never read back). */
+    private record ServerClasses(String hash, Map<String, byte[]> bytes, Map<String, String> sha256) {
     }
 
-    private static boolean isComplete(Path dir, Map<String, byte[]> classes) {
-        return classes.keySet().stream().allMatch(resource -> Files.isRegularFile(dir.resolve(resource)));
+    /** Every class file is a regular file (no link) whose content hashes to what this service wrote. */
+    private static boolean matches(Path dir, ServerClasses server) throws IOException {
+        for (Map.Entry<String, String> entry : server.sha256().entrySet()) {
+            Path file = dir.resolve(entry.getKey());
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+                    || !sha256(Files.readAllBytes(file)).equals(entry.getValue())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JDK", e);
+        }
     }
 }

@@ -141,6 +141,21 @@ class BlaxelProviderContractTest {
         assertTrue(h.id().startsWith("user-bob-"));
     }
 
+    /** A configured template's image, memory and extra ports go into the create request. */
+    @Test
+    void aTemplatesRuntimeIsSentToBlaxel() {
+        SandboxSpec base = spec("dora", "node", Map.of());
+        SandboxSpec spec = new SandboxSpec(base.template(), base.timeout(), base.metadata(), base.env(),
+                new SandboxSpec.Runtime("blaxel/custom-node:22", 8192, null, List.of(3000, 5173)));
+        SandboxHandle h = create(spec);
+        assertEquals("blaxel/custom-node:22", fake.sandbox(h.id()).orElseThrow().image());
+        assertEquals(8192, fake.sandbox(h.id()).orElseThrow().memory());
+        JsonArray ports = fake.lastRecorded(BlaxelFake.CREATE).json().getJsonObject("spec").getJsonObject("runtime")
+                .getJsonArray("ports");
+        assertEquals(new JsonArray().add(new JsonObject().put("name", "http").put("target", 3000).put("protocol", "HTTP"))
+                .add(new JsonObject().put("name", "port-5173").put("target", 5173).put("protocol", "HTTP")), ports);
+    }
+
     @Test
     void getMapsEveryBlaxelStatus() {
         SandboxSpec spec = spec("auth0|carol");

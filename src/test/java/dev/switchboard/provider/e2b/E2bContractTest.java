@@ -97,6 +97,14 @@ class E2bContractTest extends E2bTestSupport {
         assertTrue(view.dirs().contains(ROOT));
     }
 
+    /** A configured template's own template id goes to E2B, not its name. */
+    @Test
+    void aTemplatesImageIsTheTemplateId() {
+        provider.create(new SandboxSpec("node", Duration.ofMinutes(5), metadata(owner()), Map.of(),
+                new SandboxSpec.Runtime("e2b-node-22", null, null, null))).await().atMost(WAIT);
+        assertEquals("e2b-node-22", fake.recorded("create").get(0).json().get("templateID").asText());
+    }
+
     @Test
     void createClampsTheTimeoutToTheMaximumLifetimeAndUsesTheAnsweredDomain() {
         fake.setDomain("eu.e2b.example");
