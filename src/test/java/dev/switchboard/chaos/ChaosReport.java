@@ -8,7 +8,8 @@ import java.util.Map;
 
 /** The figures of one chaos run and its verdict. */
 record ChaosReport(ChaosOptions options, long[] startupMillis, ChaosStats stats, Map<String, Integer> faults,
-        long faultStartMillis, long faultEndMillis, Kill kill, Orphan orphan, long settleMillis, ChaosChecks.Snapshot end,
+        long faultStartMillis, long faultEndMillis, Kill kill, Orphan orphan, long settleMillis, ChaosChecks.Snapshot atStop,
+        ChaosChecks.Snapshot end,
         Map<String, Integer> providerRequests, List<ReplicaLog> logs) {
 
     /** The kill -9: which replica, when, and when it was ready again (-1: never). */
@@ -102,6 +103,8 @@ record ChaosReport(ChaosOptions options, long[] startupMillis, ChaosStats stats,
             out.printf("planted orphan %s at +%d ms: %s%n", orphan.id(), orphan.plantedAtMillis(),
                     orphanReaped() ? "reaped at +" + orphan.reapedAtMillis() + " ms" : "NOT reaped");
         }
+        out.printf("when the users stopped: %d users with a sandbox (%d empty), %d files verified%n", atStop.usersWithSandbox(),
+                atStop.emptySandboxes(), atStop.filesVerified());
         out.printf("settled after %d ms; at the end: %d users with a sandbox (%d empty), %d files verified, %d pool sandboxes, "
                 + "%d switches in flight, %d pending kills%n", settleMillis, end.usersWithSandbox(), end.emptySandboxes(),
                 end.filesVerified(), end.poolSandboxes(), end.switchesInFlight(), end.pendingKills());

@@ -124,6 +124,8 @@ public final class ChaosRun {
             for (Future<?> f : acting) {
                 f.get(o.seconds + 300L, TimeUnit.SECONDS);
             }
+            // The users' sandboxes before the idle job takes them: every recorded one must hold its project's files.
+            ChaosChecks.Snapshot atStop = checks.snapshot();
             log(o, "activity over; waiting for the restarted replica, then for the jobs to settle");
             scripted.get(5, TimeUnit.MINUTES);
 
@@ -155,7 +157,7 @@ public final class ChaosRun {
             ChaosReport.Orphan orphan = script.orphanId == null ? null
                     : new ChaosReport.Orphan(script.orphanId, script.orphanPlanted, script.orphanReaped);
             ChaosReport report = new ChaosReport(o, startup, stats, faults, script.faultStart, script.faultEnd, script.kill,
-                    orphan, settleMillis, end, providerRequests, logs);
+                    orphan, settleMillis, atStop, end, providerRequests, logs);
             report.print(System.out);
             return report;
         } finally {
