@@ -18,13 +18,16 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The packaged service in its own JVM (prod profile), with its CPU time and peak RSS read from /proc. */
-final class ServiceProcess implements AutoCloseable {
+public final class ServiceProcess implements AutoCloseable {
+
+    /** The {@code iss} the service is told to trust; tokens are signed with {@code test-jwt/private.pem}. */
+    public static final String ISSUER = "switchboard-test";
 
     private final Process process;
     private final Path log;
     private final Path publicKey;
-    final String base;
-    final long startupMillis;
+    public final String base;
+    public final long startupMillis;
 
     private ServiceProcess(Process process, Path log, Path publicKey, String base, long startupMillis) {
         this.process = process;
@@ -40,20 +43,35 @@ final class ServiceProcess implements AutoCloseable {
         return start(Path.of(System.getProperty("java.home"), "bin", "java"), null, jar, jvmOpts, config, env, http);
     }
 
+    /** As above on a given HTTP port (0: a free one), e.g. a replica restarted where it was. */
+    public static ServiceProcess start(Path jar, List<String> jvmOpts, Map<String, String> config, Map<String, String> env,
+            HttpClient http, int port) throws IOException, InterruptedException {
+        return start(Path.of(System.getProperty("java.home"), "bin", "java"), null, jar, jvmOpts, config, env, http, port);
+    }
+
+    /** A free loopback port (free when asked; another process may take it before it is used). */
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
     /**
      * As above with another {@code java} executable (e.g. a second JDK), run from {@code workDir} when it is not null;
      * {@code jar} is then passed as given (relative to {@code workDir}), as a CDS archive or AOT cache wants it.
      */
     static ServiceProcess start(Path java, Path workDir, Path jar, List<String> jvmOpts, Map<String, String> config,
             Map<String, String> env, HttpClient http) throws IOException, InterruptedException {
+        return start(java, workDir, jar, jvmOpts, config, env, http, 0);
+    }
+
+    private static ServiceProcess start(Path java, Path workDir, Path jar, List<String> jvmOpts, Map<String, String> config,
+            Map<String, String> env, HttpClient http, int fixedPort) throws IOException, InterruptedException {
         Path jarFile = workDir == null ? jar : workDir.resolve(jar);
         if (!Files.isRegularFile(jarFile)) {
             throw new IllegalStateException(jar + " is missing: run ./mvnw package -DskipTests (bench/switch.sh does)");
         }
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = fixedPort > 0 ? fixedPort : freePort();
         Path log = Files.createTempFile("switchboard-bench-service", ".log");
         Path key = Files.createTempFile("switchboard-bench-jwt", ".pem");
         // The verification key comes from the test class path, so the bench does not depend on the working directory.
@@ -69,7 +87,7 @@ final class ServiceProcess implements AutoCloseable {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("quarkus.http.port", Integer.toString(port));
         props.put("mp.jwt.verify.publickey.location", key.toString());
-        props.put("mp.jwt.verify.issuer", SwitchBench.ISSUER);
+        props.put("mp.jwt.verify.issuer", ISSUER);
         props.put("mp.jwt.verify.audiences", SwitchBench.AUDIENCE);
         props.put("switchboard.jobs.enabled", "false");
         props.putAll(config);
@@ -112,7 +130,7 @@ final class ServiceProcess implements AutoCloseable {
         return new ServiceProcess(p, log, key, base, (System.nanoTime() - started) / 1_000_000);
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
@@ -137,7 +155,7 @@ final class ServiceProcess implements AutoCloseable {
         throw new IllegalStateException(series + " stayed at " + last + ", below " + atLeast + ", for " + timeout);
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process.isAlive();
     }
 
@@ -185,7 +203,7 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    String tail(int lines) {
+    public String tail(int lines) {
         try {
             List<String> all = Files.readAllLines(log);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
@@ -194,7 +212,7 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 
@@ -216,6 +234,17 @@ final class ServiceProcess implements AutoCloseable {
             } catch (IOException e) {
                 // a temp file: left to the OS
             }
+        }
+    }
+
+    /** {@code kill -9}: the JVM gets no chance to stop anything (on Linux {@code destroyForcibly} sends SIGKILL). */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+        try {
+            Files.deleteIfExists(publicKey);
+        } catch (IOException e) {
+            // a temp file: left to the OS
         }
     }
 

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -118,6 +119,14 @@ public final class E2bFake implements AutoCloseable {
     private record Fault(int status, Integer retryAfterSeconds, boolean drop) {
     }
 
+    /**
+     * A probabilistic fault: until {@code until}, each request of one of {@code operations} fails with the given
+     * probability, answering one of {@code statuses} (picked at random) with E2B's body for it.
+     */
+    private record RandomFaults(Set<String> operations, double fraction, List<Integer> statuses, Instant until,
+            Random random) {
+    }
+
     /** An envd-style error answered before a handler runs. */
     private static final class Answer extends RuntimeException {
         final int status;
@@ -196,6 +205,10 @@ public final class E2bFake implements AutoCloseable {
     private final Map<String, Deque<Fault>> faults = new HashMap<>();
     /** Guarded by {@code faults}. */
     private final Map<String, AtomicInteger> vanishAfter = new HashMap<>();
+    /** Guarded by {@code faults}. */
+    private RandomFaults randomFaults;
+    /** Faults answered (queued and random ones), by operation. */
+    private final Map<String, AtomicInteger> injected = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     /** envd requests (files, commands, directories, health) per sandbox id. */
     private final Map<String, AtomicInteger> dataPlane = new ConcurrentHashMap<>();
@@ -285,11 +298,34 @@ public final class E2bFake implements AutoCloseable {
         }
     }
 
-    /** Drops all pending faults (the sandboxes stay). */
+    /**
+     * For {@code duration} from now, each request of one of {@code operations} fails with probability
+     * {@code fraction}, answering one of {@code statuses} (picked at random, seeded) with E2B's error body for it: a
+     * provider having a bad spell. Replaces an earlier random fault; queued faults ({@link #failNext}) go first.
+     */
+    public void failRandomly(Set<String> operations, double fraction, List<Integer> statuses, Duration duration, long seed) {
+        if (fraction < 0 || fraction > 1 || statuses.isEmpty() || duration.isNegative()) {
+            throw new IllegalArgumentException("fraction in [0, 1], at least one status and a duration >= 0 are needed");
+        }
+        synchronized (faults) {
+            randomFaults = new RandomFaults(Set.copyOf(operations), fraction, List.copyOf(statuses),
+                    Instant.now().plus(duration), new Random(seed));
+        }
+    }
+
+    /** Faults answered so far (queued, dropped and random ones), by operation. */
+    public Map<String, Integer> injectedFaults() {
+        Map<String, Integer> all = new TreeMap<>();
+        injected.forEach((k, v) -> all.put(k, v.get()));
+        return all;
+    }
+
+    /** Drops all pending faults, random ones included (the sandboxes stay). */
     public void clearFaults() {
         synchronized (faults) {
             faults.clear();
             vanishAfter.clear();
+            randomFaults = null;
         }
     }
 
@@ -464,6 +500,7 @@ public final class E2bFake implements AutoCloseable {
     public void reset() {
         List.copyOf(sandboxes.keySet()).forEach(this::remove);
         clearFaults();
+        injected.clear();
         counts.clear();
         dataPlane.clear();
         recorded.clear();
@@ -525,6 +562,14 @@ public final class E2bFake implements AutoCloseable {
     }
 
     private Fault takeFault(String operation) {
+        Fault fault = nextFault(operation);
+        if (fault != null) {
+            injected.computeIfAbsent(operation, k -> new AtomicInteger()).incrementAndGet();
+        }
+        return fault;
+    }
+
+    private Fault nextFault(String operation) {
         synchronized (faults) {
             for (String key : List.of(operation, ANY)) {
                 Deque<Fault> queue = faults.get(key);
@@ -532,7 +577,18 @@ public final class E2bFake implements AutoCloseable {
                     return queue.poll();
                 }
             }
-            return null;
+            RandomFaults r = randomFaults;
+            if (r == null || !r.operations().contains(operation)) {
+                return null;
+            }
+            if (!Instant.now().isBefore(r.until())) {
+                randomFaults = null;
+                return null;
+            }
+            if (r.random().nextDouble() >= r.fraction()) {
+                return null;
+            }
+            return new Fault(r.statuses().get(r.random().nextInt(r.statuses().size())), null, false);
         }
     }
 
@@ -1513,7 +1569,8 @@ public final class E2bFake implements AutoCloseable {
             json(response, 404, notFound(route.sandboxId()).body);
             return;
         }
-        String message = faultMessage(status, envd);
+        String message = !envd && status == 500 && route.operation().equals("kill") ? "Error killing sandbox"
+                : faultMessage(status, envd);
         json(response, status, envd ? error(status, message) : apiError(status, message));
     }
 

@@ -1,19 +1,15 @@
 package dev.switchboard.fake.e2b;
 
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
-
 /**
- * The E2B fake as a standalone process with injected provider latencies; {@code GET /counts} on the admin port
- * answers the requests per operation, and the counters are printed again on exit.
+ * The E2B fake as a standalone process with injected provider latencies; its admin port ({@link E2bFakeAdmin})
+ * answers the requests per operation ({@code GET /counts}), injects faults and reads or writes sandbox files; the
+ * counters are printed again on exit.
  */
 public final class E2bFakeMain {
 
@@ -109,26 +105,18 @@ public final class E2bFakeMain {
         }
         E2bFake fake = E2bFake.start(root, userPort);
         latencies.applyTo(fake);
-        HttpServer admin = HttpServer.create(new InetSocketAddress("127.0.0.1", adminPort), 0);
-        ObjectMapper json = new ObjectMapper();
-        admin.createContext("/counts", exchange -> {
-            byte[] body = json.writeValueAsBytes(fake.requestCounts());
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        admin.start();
+        E2bFakeAdmin admin = E2bFakeAdmin.start(fake, adminPort);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("requests by operation: " + fake.requestCounts());
-            admin.stop(0);
+            System.out.println("faults answered by operation: " + fake.injectedFaults());
+            admin.close();
             fake.close();
             stopped.countDown();
         }));
         System.out.println("E2B fake: " + fake.url() + " (api key " + E2bFake.API_KEY + ", project root " + root + ")");
-        System.out.println("admin: http://127.0.0.1:" + admin.getAddress().getPort() + "/counts");
+        // The chaos command reads this line: the admin base URL is what precedes /counts.
+        System.out.println("admin: " + admin.url() + "/counts (also /faults, /sandboxes, /files: see E2bFakeAdmin)");
         System.out.println("latencies: " + latencies);
         System.out.flush();
         // Runs until killed: SIGTERM or Ctrl-C run the hook, which prints the counters and stops the fake.

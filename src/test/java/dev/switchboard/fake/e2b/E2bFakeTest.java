@@ -291,6 +291,60 @@ class E2bFakeTest {
     }
 
     @Test
+    void randomFaultsFailAFractionOfTheNamedOperationsWithE2bsBodiesForAWhile() {
+        fake.failRandomly(java.util.Set.of("create", "kill"), 0.5, List.of(503, 500), Duration.ofMinutes(1), 7);
+        int created = 0;
+        int failed = 0;
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            Answer a = api("POST", "/sandboxes", "{\"templateID\":\"base\",\"timeout\":60}");
+            if (a.status() == 201) {
+                created++;
+                ids.add(a.json().get("sandboxID").asText());
+                continue;
+            }
+            failed++;
+            JsonNode body = a.json();
+            if (a.status() == 503) {
+                assertEquals("{\"code\":503,\"message\":\"Failed to place sandbox: placement timed out\",\"error_code\":\"sandbox_placement_timeout\"}",
+                        body.toString());
+            } else {
+                assertEquals(500, a.status());
+                assertEquals("{\"code\":500,\"message\":\"Failed to place sandbox\",\"error_code\":\"internal_server_error\"}",
+                        body.toString());
+            }
+        }
+        assertTrue(failed > 25 && created > 25, failed + " of 100 creates failed, about half should");
+        assertEquals(created, fake.sandboxes().size(), "a failed create creates nothing");
+        int killFailures = 0;
+        for (String id : ids) {
+            Answer k = api("DELETE", "/sandboxes/" + id, null);
+            if (k.status() == 500) {
+                killFailures++;
+                assertEquals("Error killing sandbox", k.json().get("message").asText());
+                assertEquals("internal_server_error", k.json().get("error_code").asText());
+            }
+        }
+        assertTrue(killFailures > 0);
+        for (int i = 0; i < 20; i++) {
+            assertEquals(200, api("GET", "/v2/sandboxes", null).status(), "other operations are left alone");
+        }
+        assertEquals(java.util.Map.of("create", failed, "kill", fake.injectedFaults().get("kill")), fake.injectedFaults());
+
+        // The spell ends by itself.
+        fake.failRandomly(java.util.Set.of("create"), 1.0, List.of(503), Duration.ofMillis(300), 7);
+        assertEquals(503, api("POST", "/sandboxes", "{\"templateID\":\"base\",\"timeout\":60}").status());
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        int status;
+        do {
+            pause(50);
+            status = api("POST", "/sandboxes", "{\"templateID\":\"base\",\"timeout\":60}").status();
+        } while (status != 201 && System.nanoTime() < deadline);
+        assertEquals(201, status);
+        assertEquals(201, api("POST", "/sandboxes", "{\"templateID\":\"base\",\"timeout\":60}").status());
+    }
+
+    @Test
     void latencyPerOperationAddsToTheGlobalOneAndCountsAreListed() {
         fake.latency("create", Duration.ofMillis(300));
         long started = System.nanoTime();
