@@ -29,7 +29,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  */
 public final class SwitchBench {
 
-    static final String ISSUER = "switchboard-test";
+    static final String ISSUER = ServiceProcess.ISSUER;
     /** Production requires an audience; the bench's tokens carry this one. */
     static final String AUDIENCE = "switchboard";
     private static final int SETUP_CONCURRENCY = 8;

@@ -16,6 +16,7 @@ import dev.switchboard.provider.FileData;
 import dev.switchboard.provider.FileListing;
 import dev.switchboard.provider.ProviderCalls;
 import dev.switchboard.provider.ProviderCalls.Idempotency;
+import dev.switchboard.provider.ParallelCalls;
 import dev.switchboard.provider.ProviderException;
 import dev.switchboard.provider.ProviderException.Kind;
 import dev.switchboard.provider.RemoteFiles;
@@ -98,8 +99,7 @@ final class BlaxelFiles {
         if (tasks.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        return Multi.createFrom().iterable(tasks).onItem().transformToUni(t -> t).merge(WRITE_CONCURRENCY)
-                .collect().asList()
+        return ParallelCalls.all(tasks, WRITE_CONCURRENCY, t -> t)
                 .chain(outcomes -> {
                     List<SkippedFile> skipped = new ArrayList<>();
                     List<String> chmod = new ArrayList<>();
@@ -120,14 +120,11 @@ final class BlaxelFiles {
     }
 
     private Uni<Outcome> writeEach(String name, String baseUrl, String root, List<FileData> files) {
-        return Multi.createFrom().iterable(files)
-                .onItem().transformToUni(f -> data.upload(name, baseUrl, child(root, f.path()), f.content(),
+        return ParallelCalls.all(files, WRITE_CONCURRENCY, f -> data.upload(name, baseUrl, child(root, f.path()), f.content(),
                         f.executable() ? "0755" : "0644")
                         .map(v -> Optional.<SkippedFile> empty())
                         .onFailure(BlaxelFiles::perFile).recoverWithItem(e -> Optional.of(new SkippedFile(f.path(),
                                 "rejected by blaxel: " + shortReason(e)))))
-                .merge(WRITE_CONCURRENCY)
-                .collect().asList()
                 .map(results -> new Outcome(results.stream().flatMap(Optional::stream).toList(), List.of()));
     }
 

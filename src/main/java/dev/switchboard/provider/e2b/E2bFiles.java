@@ -19,6 +19,7 @@ import org.jboss.logging.Logger;
 import dev.switchboard.provider.ExecResult;
 import dev.switchboard.provider.FileData;
 import dev.switchboard.provider.FileListing;
+import dev.switchboard.provider.ParallelCalls;
 import dev.switchboard.provider.ProviderException;
 import dev.switchboard.provider.ProviderException.Kind;
 import dev.switchboard.provider.RemoteFiles;
@@ -101,10 +102,8 @@ final class E2bFiles {
             indexes.add(i);
         }
         Uni<Void> uploads = work.isEmpty() ? Uni.createFrom().voidItem()
-                : Multi.createFrom().iterable(indexes)
-                        .onItem().transformToUni(i -> send(target, work.get(i), i < multipartBatches, skipped))
-                        .merge(UPLOAD_PARALLELISM)
-                        .collect().last().replaceWithVoid();
+                : ParallelCalls.all(indexes, UPLOAD_PARALLELISM, i -> send(target, work.get(i), i < multipartBatches, skipped))
+                        .replaceWithVoid();
         return uploads.chain(() -> {
             Set<String> failed = new HashSet<>();
             skipped.forEach(s -> failed.add(s.path()));
