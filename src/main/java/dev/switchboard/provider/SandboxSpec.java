@@ -1,6 +1,7 @@
 package dev.switchboard.provider;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -12,5 +13,12 @@ public record SandboxSpec(String template, Duration timeout, Map<String, String>
     public SandboxSpec {
         metadata = Map.copyOf(metadata);
         env = env == null ? Map.of() : Map.copyOf(env);
+    }
+
+    /** This spec with one more metadata entry (replacing one of the same key). */
+    public SandboxSpec withMetadata(String key, String value) {
+        Map<String, String> more = new HashMap<>(metadata);
+        more.put(key, value);
+        return new SandboxSpec(template, timeout, more, env);
     }
 }
