@@ -161,6 +161,11 @@ class CliIT {
         sandboxes.kill(theirs);
         sandboxes.kill(legacy);
 
+        // A deployment id no provider can hold as metadata stops the start, saying why.
+        Run badId = cli(Map.of("SWITCHBOARD_DEPLOYMENT", "prod eu"), null, "john");
+        assertTrue(badId.exit() != 0, badId.out());
+        assertTrue(badId.out().contains("switchboard.deployment 'prod eu' is not a valid deployment id"), badId.out());
+
         Run usage = cli();
         assertEquals(2, usage.exit(), usage.out());
         Run unknown = cli("nobody");
