@@ -42,7 +42,12 @@ public class SwitchboardMain {
             System.setProperty("quarkus.banner.enabled", "false");
             Quarkus.run(CliApplication.class, (exitCode, e) -> {
                 if (e != null) {
-                    System.err.println("sandboxes: " + e.getMessage());
+                    // "Failed to start quarkus" alone does not say why: the root cause (a bad setting) does.
+                    Throwable root = e;
+                    while (root.getCause() != null && root.getCause() != root) {
+                        root = root.getCause();
+                    }
+                    System.err.println("sandboxes: " + e.getMessage() + (root != e ? ": " + root.getMessage() : ""));
                 }
                 System.exit(exitCode);
             }, cli);

@@ -18,6 +18,7 @@ import dev.switchboard.common.SqlTime;
 import dev.switchboard.provider.SandboxInfo;
 import dev.switchboard.provider.SandboxMetadata;
 import dev.switchboard.provider.SandboxProvider;
+import dev.switchboard.sandbox.DeploymentScope;
 import dev.switchboard.sandbox.SandboxKiller;
 import dev.switchboard.sandbox.CleanupService;
 import dev.switchboard.sandbox.SwitchDtos.CleanupResults;
@@ -37,8 +38,10 @@ public class AdminService {
     private final CleanupService sandboxes;
     private final SandboxKiller killer;
     private final SandboxProvider provider;
+    private final DeploymentScope scope;
 
-    public AdminService(Pool db, CleanupService sandboxes, SandboxKiller killer, SandboxProvider provider) {
+    public AdminService(Pool db, CleanupService sandboxes, SandboxKiller killer, SandboxProvider provider, DeploymentScope scope) {
+        this.scope = scope;
         this.db = db;
         this.sandboxes = sandboxes;
         this.killer = killer;
@@ -105,7 +108,7 @@ public class AdminService {
                 : sandboxes.killAllUserSandboxes(userId, "admin", !force));
     }
 
-    /** Kills every user's sandbox, then any Switchboard sandbox the provider still has (orphans). */
+    /** Kills every user's sandbox, then any sandbox of this deployment the provider still has (orphans). */
     public Uni<CleanupResults> killAll() {
         return killAll(false);
     }
@@ -132,6 +135,7 @@ public class AdminService {
                 })
                 .chain(perUser -> provider.list(Map.of(SandboxMetadata.MANAGED, "true"))
                         .map(left -> left.stream().filter(s -> !kept.contains(s.id())).toList())
+                        .chain(scope::ours)
                         .chain(left -> Multi.createFrom().iterable(left)
                                 .onItem().transformToUni((SandboxInfo s) -> killer.killUnreferenced(s.id(),
                                         s.metadata().get(SandboxMetadata.OWNER), "admin")).merge(4)

@@ -24,6 +24,14 @@ public interface SwitchboardConfig {
      */
     Optional<String> instanceId();
 
+    /**
+     * Names this deployment (staging, production...) in every sandbox's metadata; reconcile, admin kill-all, the CLI
+     * and cleanup touch only sandboxes stamped with it, so deployments can share one provider account. At most 63
+     * letters, digits, '-', '_' and '.', starting and ending with a letter or digit. Default: an id generated on
+     * the first start and kept in the database.
+     */
+    Optional<String> deployment();
+
     Sandbox sandbox();
 
     @WithName("switch")

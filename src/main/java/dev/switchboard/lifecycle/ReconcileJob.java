@@ -22,6 +22,7 @@ import dev.switchboard.pool.WarmPool;
 import dev.switchboard.provider.SandboxInfo;
 import dev.switchboard.provider.SandboxMetadata;
 import dev.switchboard.provider.SandboxProvider;
+import dev.switchboard.sandbox.DeploymentScope;
 import dev.switchboard.sandbox.SandboxKiller;
 import dev.switchboard.sandbox.SandboxService;
 import io.quarkus.runtime.StartupEvent;
@@ -30,8 +31,8 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 
 /**
- * Reconciliation (invariants 2 and 5), one replica at a time (advisory lock): kills provider sandboxes carrying
- * Switchboard's metadata that the database does not reference once older than the grace period, clears pointers
+ * Reconciliation (invariants 2 and 5), one replica at a time (advisory lock): kills provider sandboxes of this
+ * deployment ({@link DeploymentScope}) that the database does not reference once older than the grace period, clears pointers
  * to sandboxes the provider no longer has, and retries failed kills. Also runs once at start-up.
  */
 @ApplicationScoped
@@ -52,9 +53,11 @@ public class ReconcileJob {
     private final JobLock jobLock;
     private final WarmPool pool;
     private final Parking parking;
+    private final DeploymentScope scope;
 
     public ReconcileJob(LifecycleRepository repo, SandboxProvider provider, SandboxKiller killer, SandboxService sandboxes,
-            SwitchboardConfig config, Vertx vertx, JobLock jobLock, WarmPool pool, Parking parking) {
+            SwitchboardConfig config, Vertx vertx, JobLock jobLock, WarmPool pool, Parking parking, DeploymentScope scope) {
+        this.scope = scope;
         this.jobLock = jobLock;
         this.pool = pool;
         this.parking = parking;
@@ -122,13 +125,14 @@ public class ReconcileJob {
                     // Young sandboxes may belong to a switch that has not committed yet.
                     .filter(s -> s.createdAt() == null || s.createdAt().isBefore(graceCutoff))
                     .toList();
-            return Multi.createFrom().iterable(suspects)
+            // Another deployment's sandboxes (same provider account) are never orphans of this one.
+            return scope.ours(suspects).chain(mine -> Multi.createFrom().iterable(mine)
                     .onItem().transformToUniAndConcatenate(s -> repo.switchInFlight(s.metadata().get(SandboxMetadata.SWITCH), stale)
                             .chain(inFlight -> inFlight ? Uni.createFrom().item(0)
                                     : killer.killUnreferenced(s.id(), s.metadata().get(SandboxMetadata.OWNER), "orphan")
                                             .map(o -> o.gone() ? 1 : 0)))
                     .collect().asList()
-                    .map(r -> r.stream().mapToInt(Integer::intValue).sum());
+                    .map(r -> r.stream().mapToInt(Integer::intValue).sum()));
         });
     }
 

@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import dev.switchboard.common.Contexts;
+import dev.switchboard.common.Deployment;
 import dev.switchboard.common.Instance;
 import dev.switchboard.common.JobLock;
 import dev.switchboard.common.SwitchboardConfig;
@@ -47,6 +48,7 @@ public class WarmPool {
     private final SandboxProvider provider;
     private final SwitchboardConfig config;
     private final Instance instance;
+    private final Deployment deployment;
     private final JobLock lock;
     private final Vertx vertx;
     private final Templates templates;
@@ -55,9 +57,10 @@ public class WarmPool {
     private final Counter hits;
     private final Counter misses;
 
-    public WarmPool(PoolRepository repo, SandboxProvider provider, SwitchboardConfig config, Instance instance, JobLock lock,
-            Vertx vertx, Templates templates) {
+    public WarmPool(PoolRepository repo, SandboxProvider provider, SwitchboardConfig config, Instance instance, Deployment deployment,
+            JobLock lock, Vertx vertx, Templates templates) {
         this.templates = templates;
+        this.deployment = deployment;
         this.repo = repo;
         this.provider = provider;
         this.config = config;
@@ -238,7 +241,7 @@ public class WarmPool {
         // A pool left behind (crash, scale-down) expires by itself; the recycler replaces sandboxes before that.
         Duration timeout = config.pool().maxAge().plus(config.sandbox().expiryMargin());
         SandboxSpec spec = templates.apply(new SandboxSpec(template.isEmpty() ? null : template, timeout, metadata, Map.of()));
-        return provider.create(spec)
+        return deployment.id().chain(d -> provider.create(spec.withMetadata(SandboxMetadata.DEPLOYMENT, d)))
                 .chain(h -> repo.insert(new PoolSandbox(h.id(), provider.name(), template, h.url(), h.mcpServerUrl(),
                         h.createdAt() != null ? h.createdAt() : Instant.now(),
                         h.expiresAt() != null ? h.expiresAt() : Instant.now().plus(timeout), null))

@@ -1,6 +1,7 @@
 package dev.switchboard.provider;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -34,5 +35,12 @@ public record SandboxSpec(String template, Duration timeout, Map<String, String>
             return runtime.image();
         }
         return template != null && !template.isBlank() ? template : fallback;
+    }
+
+    /** This spec with one more metadata entry (replacing one of the same key). */
+    public SandboxSpec withMetadata(String key, String value) {
+        Map<String, String> more = new HashMap<>(metadata);
+        more.put(key, value);
+        return new SandboxSpec(template, timeout, more, env, runtime);
     }
 }

@@ -38,9 +38,11 @@ public class CleanupService {
     private final SaveBackService saveBack;
     private final Parking parking;
     private final ProjectService projects;
+    private final DeploymentScope scope;
 
     public CleanupService(SandboxService sandboxes, SandboxProvider provider, SandboxStateRepository state,
-            SandboxKiller killer, SaveBackService saveBack, Parking parking, ProjectService projects) {
+            SandboxKiller killer, SaveBackService saveBack, Parking parking, ProjectService projects, DeploymentScope scope) {
+        this.scope = scope;
         this.parking = parking;
         this.projects = projects;
         this.sandboxes = sandboxes;
@@ -78,8 +80,8 @@ public class CleanupService {
     }
 
     /**
-     * Kills every sandbox of the user: the recorded one (saved back first) and any the provider still has with the
-     * user's owner metadata (left by a crash, or by a switch now cancelled).
+     * Kills every sandbox of the user: the recorded one (saved back first) and any of this deployment the provider
+     * still has with the user's owner metadata (left by a crash, or by a switch now cancelled).
      */
     public Uni<CleanupResults> killAllUserSandboxes(String userId, String reason) {
         return killAllUserSandboxes(userId, reason, true);
@@ -90,6 +92,8 @@ public class CleanupService {
         // Parked sandboxes go too: their files were saved when they were parked.
         return saveThenDetach(userId, save).chain(detached -> parking.takeAll(userId).chain(parked -> provider
                 .list(Map.of(SandboxMetadata.OWNER, userId))
+                // The same user id in another deployment sharing the provider account is another user's.
+                .chain(scope::ours)
                 .chain(found -> {
                     Set<String> ids = new LinkedHashSet<>();
                     if (detached.sandboxId() != null) {

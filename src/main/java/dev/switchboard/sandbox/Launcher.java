@@ -5,9 +5,11 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.switchboard.common.Deployment;
 import dev.switchboard.pool.Parking;
 import dev.switchboard.pool.WarmPool;
 import dev.switchboard.provider.SandboxHandle;
+import dev.switchboard.provider.SandboxMetadata;
 import dev.switchboard.provider.SandboxProvider;
 import dev.switchboard.provider.SandboxSpec;
 import io.smallrye.mutiny.Uni;
@@ -40,8 +42,11 @@ public class Launcher {
     private final WarmPool pool;
     private final SandboxKiller killer;
     private final SandboxEvents events;
+    private final Deployment deployment;
 
-    public Launcher(SandboxProvider provider, Parking parking, WarmPool pool, SandboxKiller killer, SandboxEvents events) {
+    public Launcher(SandboxProvider provider, Parking parking, WarmPool pool, SandboxKiller killer, SandboxEvents events,
+            Deployment deployment) {
+        this.deployment = deployment;
         this.provider = provider;
         this.parking = parking;
         this.pool = pool;
@@ -67,7 +72,8 @@ public class Launcher {
             }
             Uni<Launch> launch = pool.claim(spec.template(), switchId, spec.timeout()).chain(warm -> warm.isPresent()
                     ? Uni.createFrom().item(new Launch(warm.get(), Kind.WARM))
-                    : provider.create(spec).map(h -> new Launch(h, Kind.COLD)));
+                    : deployment.id().chain(d -> provider.create(spec.withMetadata(SandboxMetadata.DEPLOYMENT, d)))
+                            .map(h -> new Launch(h, Kind.COLD)));
             // The stale one is killed beside the launch, off the critical path.
             return Uni.combine().all().unis(dropStale, launch).asTuple().map(t -> t.getItem2());
         });

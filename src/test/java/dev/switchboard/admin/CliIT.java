@@ -34,6 +34,7 @@ class CliIT {
 
     private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
     private static final Path SANDBOXES = Path.of("target", "it-sandboxes").toAbsolutePath();
+    private static final String DEPLOYMENT = "it-deployment";
     private static EmbeddedPostgres pg;
     private static LocalSandboxFixture sandboxes;
 
@@ -68,6 +69,7 @@ class CliIT {
         pb.environment().put("DB_USER", "postgres");
         pb.environment().put("DB_PASSWORD", "postgres");
         pb.environment().put("SWITCHBOARD_LOCAL_DATA_DIR", SANDBOXES.toString());
+        pb.environment().put("SWITCHBOARD_DEPLOYMENT", DEPLOYMENT);
         pb.environment().putAll(env);
         if (dir != null) {
             pb.directory(dir.toFile());
@@ -108,10 +110,14 @@ class CliIT {
         assertEquals(0, empty.exit(), empty.out());
         assertTrue(empty.out().contains("📊 Found 0 users with active sandboxes:"), empty.out());
 
-        // Real local sandboxes, as switches would have left them, and one orphan the database never heard of.
-        String johns = sandboxes.create("john");
-        String janes = sandboxes.create("jane");
-        String orphan = sandboxes.create("jim");
+        // Real local sandboxes, as switches would have left them, and one orphan the database never heard of. Beside
+        // them, in the same data root: another deployment's sandbox of the same user, and an unstamped one from
+        // before deployment ids that this database never knew.
+        String johns = sandboxes.create("john", DEPLOYMENT);
+        String janes = sandboxes.create("jane", DEPLOYMENT);
+        String orphan = sandboxes.create("jim", DEPLOYMENT);
+        String theirs = sandboxes.create("john", "other-deployment");
+        String legacy = sandboxes.create("jim");
         userWithSandbox("john", "John Doe", johns);
         userWithSandbox("jane", "Jane Roe", janes);
 
@@ -149,6 +155,16 @@ class CliIT {
         assertFalse(sandboxes.alive(janes));
         assertFalse(sandboxes.alive(orphan));
         assertTrue(cli("--list").out().contains("Found 0 users"));
+        assertTrue(sandboxes.alive(theirs), "another deployment's sandbox is not this CLI's to kill");
+        assertTrue(sandboxes.alive(legacy), "nor an unstamped one this database never knew");
+        assertFalse(all.out().contains(theirs) || all.out().contains(legacy), all.out());
+        sandboxes.kill(theirs);
+        sandboxes.kill(legacy);
+
+        // A deployment id no provider can hold as metadata stops the start, saying why.
+        Run badId = cli(Map.of("SWITCHBOARD_DEPLOYMENT", "prod eu"), null, "john");
+        assertTrue(badId.exit() != 0, badId.out());
+        assertTrue(badId.out().contains("switchboard.deployment 'prod eu' is not a valid deployment id"), badId.out());
 
         Run usage = cli();
         assertEquals(2, usage.exit(), usage.out());

@@ -53,6 +53,8 @@ public abstract class LifecycleSuite {
     Pool db;
     @Inject
     dev.switchboard.common.SwitchboardConfig config;
+    @Inject
+    dev.switchboard.common.Deployment deployment;
 
     /** Seconds since last use that make a sandbox idle under this profile's idle timeout, with a margin. */
     private long idleSeconds() {
@@ -181,7 +183,8 @@ public abstract class LifecycleSuite {
         // A crash between create and commit: the provider has it, the database never heard of it. Created last, so
         // that it is well within the grace period at the first run even on a loaded machine.
         SandboxHandle orphan = provider.create(new SandboxSpec(null, Duration.ofMinutes(5), Map.of(SandboxMetadata.MANAGED, "true",
-                SandboxMetadata.OWNER, alice.userId, SandboxMetadata.SWITCH, UUID.randomUUID().toString()), Map.of()))
+                SandboxMetadata.OWNER, alice.userId, SandboxMetadata.SWITCH, UUID.randomUUID().toString(),
+                SandboxMetadata.DEPLOYMENT, deployment.id().await().atMost(AWAIT)), Map.of()))
                 .await().atMost(AWAIT);
 
         ReconcileJob.Report first = reconcile.runReporting().await().atMost(AWAIT);

@@ -48,6 +48,8 @@ public abstract class WarmPoolSuite {
     protected SandboxProvider provider;
     @Inject
     protected Pool db;
+    @Inject
+    dev.switchboard.common.Deployment deployment;
 
     protected abstract SandboxBackdoor backdoor();
 
@@ -88,6 +90,8 @@ public abstract class WarmPoolSuite {
             SandboxInfo info = provider.get(id).await().atMost(WAIT).orElseThrow();
             assertEquals("default", info.metadata().get(SandboxMetadata.POOL), "pool metadata, default template");
             assertTrue(!info.metadata().containsKey(SandboxMetadata.OWNER), "a pool sandbox belongs to nobody");
+            assertEquals(deployment.id().await().atMost(WAIT), info.metadata().get(SandboxMetadata.DEPLOYMENT),
+                    "a pool sandbox carries this deployment's id");
         }
 
         int users = 20;

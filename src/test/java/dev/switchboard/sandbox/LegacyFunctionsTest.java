@@ -40,6 +40,8 @@ class LegacyFunctionsTest {
     SwitchService switches;
     @Inject
     SandboxProvider provider;
+    @Inject
+    dev.switchboard.common.Deployment deployment;
 
     private Api owner;
     private String ownedProject;
@@ -99,11 +101,12 @@ class LegacyFunctionsTest {
     void killAllUserSandboxesAlsoKillsUnrecordedOnesOfThatUserOnly(UniAsserter asserter) {
         asserter.execute(() -> sandboxes.init(alice.userId));
         asserter.execute(() -> sandboxes.init(bob.userId));
-        // A sandbox left behind by a crash: it carries alice's metadata, the database does not know it.
+        // A sandbox left behind by a crash: it carries alice's metadata and this deployment's, the database does not
+        // know it.
         AtomicReference<String> orphan = new AtomicReference<>();
-        asserter.assertThat(() -> provider.create(new SandboxSpec(null, java.time.Duration.ofMinutes(5),
-                Map.of(SandboxMetadata.MANAGED, "true", SandboxMetadata.OWNER, alice.userId), Map.of())),
-                h -> orphan.set(h.id()));
+        asserter.assertThat(() -> deployment.id().chain(d -> provider.create(new SandboxSpec(null, java.time.Duration.ofMinutes(5),
+                Map.of(SandboxMetadata.MANAGED, "true", SandboxMetadata.OWNER, alice.userId, SandboxMetadata.DEPLOYMENT, d),
+                Map.of()))), h -> orphan.set(h.id()));
         asserter.assertThat(() -> cleanup.killAllUserSandboxes(alice.userId, "cleanup"), r -> {
             assertEquals(2, r.totalProjects());
             assertEquals(2, r.killed());

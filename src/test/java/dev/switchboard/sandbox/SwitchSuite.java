@@ -48,6 +48,8 @@ public abstract class SwitchSuite {
     SandboxProvider provider;
     @Inject
     Pool db;
+    @Inject
+    dev.switchboard.common.Deployment deployment;
 
     /** How the tests reach this provider's sandboxes from outside. */
     protected abstract SandboxBackdoor backdoor();
@@ -348,7 +350,7 @@ public abstract class SwitchSuite {
     }
 
     @Test
-    void everySandboxCarriesItsOwnerSwitchAndInstance() {
+    void everySandboxCarriesItsOwnerSwitchInstanceAndDeployment() {
         Api alice = Api.newUser("meta");
         String p = alice.createProject("p");
         String f = alice.addFragment(p, Map.of("index.html", "x"));
@@ -360,5 +362,6 @@ public abstract class SwitchSuite {
         assertEquals("true", info.metadata().get(SandboxMetadata.MANAGED));
         assertNotNull(info.metadata().get(SandboxMetadata.SWITCH));
         assertNotNull(info.metadata().get(SandboxMetadata.INSTANCE));
+        assertEquals(deployment.id().await().atMost(Duration.ofSeconds(10)), info.metadata().get(SandboxMetadata.DEPLOYMENT));
     }
 }

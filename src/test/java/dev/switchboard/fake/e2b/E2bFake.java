@@ -358,6 +358,14 @@ public final class E2bFake implements AutoCloseable {
         remove(sandboxId);
     }
 
+    /** Moves a live sandbox's start time back, as if it had been created {@code by} earlier (its end stays). */
+    public void backdate(String sandboxId, Duration by) {
+        Sandbox s = live(sandboxId);
+        synchronized (s) {
+            s.startedAt = s.startedAt.minus(by);
+        }
+    }
+
     /** A sandbox ends: its file system goes with it. */
     private Sandbox remove(String sandboxId) {
         Sandbox s = sandboxId == null ? null : sandboxes.remove(sandboxId);

@@ -21,10 +21,18 @@ public final class LocalSandboxFixture implements AutoCloseable {
                 List.of("-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), vertx);
     }
 
-    /** A live sandbox owned by {@code userId}, as a switch would have created it. */
+    /** A live sandbox owned by {@code userId}, as a switch before deployment ids existed would have created it. */
     public String create(String userId) {
-        return provider.create(new SandboxSpec(null, Duration.ofMinutes(5),
-                Map.of(SandboxMetadata.MANAGED, "true", SandboxMetadata.OWNER, userId), Map.of()))
+        return create(Map.of(SandboxMetadata.MANAGED, "true", SandboxMetadata.OWNER, userId));
+    }
+
+    /** A live sandbox owned by {@code userId}, as a switch of deployment {@code deployment} would have created it. */
+    public String create(String userId, String deployment) {
+        return create(Map.of(SandboxMetadata.MANAGED, "true", SandboxMetadata.OWNER, userId, SandboxMetadata.DEPLOYMENT, deployment));
+    }
+
+    private String create(Map<String, String> metadata) {
+        return provider.create(new SandboxSpec(null, Duration.ofMinutes(5), metadata, Map.of()))
                 .await().atMost(Duration.ofSeconds(30)).id();
     }
 
