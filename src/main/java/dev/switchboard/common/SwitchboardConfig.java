@@ -350,6 +350,10 @@ public interface SwitchboardConfig {
         /** A switch in flight for longer than this is considered crashed and no longer protects its user's sandbox. */
         @WithDefault("10m")
         Duration staleSwitch();
+
+        /** On shutdown, how long job runs in flight may take to finish before the SQL pool closes under them. */
+        @WithDefault("5s")
+        Duration shutdownGrace();
     }
 
     /** Orphan reconciliation (invariants 2 and 5). */
