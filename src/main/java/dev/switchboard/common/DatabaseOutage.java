@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.jboss.logging.Logger;
 
+import dev.switchboard.provider.ProviderException;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
@@ -32,6 +33,9 @@ public final class DatabaseOutage {
     /** Whether {@code e}, or one of its causes, says the database cannot be reached (as opposed to a bad statement). */
     public static boolean is(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ProviderException) {
+                return false; // a provider's connection trouble, with its own 503 (ProviderErrors)
+            }
             if (t instanceof ConnectException || t instanceof ClosedConnectionException
                     || t instanceof ConnectionPoolTooBusyException) {
                 return true;
@@ -41,8 +45,7 @@ public final class DatabaseOutage {
             }
             String m = t.getMessage();
             // The pool's own failures carry no type of their own (VertxException, IllegalStateException).
-            if (m != null && (m.equals("Pool closed") || m.startsWith("Timeout waiting for connection")
-                    || m.equals("Connection is closed") || m.equals("Connection was closed"))) {
+            if (m != null && (m.equals("Pool closed") || m.startsWith("Timeout waiting for connection"))) {
                 return true;
             }
         }

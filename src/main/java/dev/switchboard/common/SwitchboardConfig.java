@@ -44,6 +44,11 @@ public interface SwitchboardConfig {
 
     Jobs jobs();
 
+    /** Warm the switch path up at start, readiness waiting for it (tests turn it off so readiness answers at once). */
+    @WithName("warm-up")
+    @WithDefault("true")
+    boolean warmUp();
+
     Reconcile reconcile();
 
     /** How every call to a cloud provider is guarded: timeouts, retries, circuit breaker. */

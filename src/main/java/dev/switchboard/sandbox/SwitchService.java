@@ -121,10 +121,7 @@ public class SwitchService {
         return run(userId, target, null);
     }
 
-    /**
-     * As {@link #run(String, Target)} for an init: the same claim, made only if the user's row still holds what the
-     * caller read; 409 when it changed (a switch committed or is in flight, a cleanup ran).
-     */
+    /** As above for an init: the same claim, made only if the row still holds what init {@code read}; else 409. */
     public Uni<SwitchResult> run(String userId, Target target, SandboxStateRepository.Unchanged read) {
         UUID switchId = UUID.randomUUID();
         long started = System.nanoTime();
@@ -236,11 +233,7 @@ public class SwitchService {
                 });
     }
 
-    /**
-     * A failed switch releases its claim and fails with {@code error}, or with 409 when it was no longer the user's
-     * newest: a newer switch or a cleanup of the same user retired what it worked on (its sandbox "disappeared"
-     * because that cleanup killed it), whatever the provider answered.
-     */
+    /** A failed switch lets go of its claim; 409 if a newer switch or a cleanup had cancelled it, whatever failed. */
     private <T> Uni<T> letGo(String userId, UUID switchId, String killedOld, Throwable error) {
         return state.isCurrent(userId, switchId)
                 .chain(current -> state.release(userId, switchId, killedOld).chain(() -> Uni.createFrom().<T> failure(

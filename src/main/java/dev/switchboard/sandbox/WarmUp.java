@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.switchboard.common.Contexts;
+import dev.switchboard.common.SwitchboardConfig;
 import dev.switchboard.project.ProjectService;
 import dev.switchboard.provider.SandboxProvider;
 import dev.switchboard.sandbox.SwitchDtos.SwitchResult;
@@ -47,10 +48,12 @@ public class WarmUp implements HealthCheck {
     private final ProjectService projects;
     private final SandboxProvider provider;
     private final Vertx vertx;
+    private final boolean enabled;
     private volatile boolean done;
 
     public WarmUp(JWTParser jwt, ObjectMapper json, SandboxStateRepository state, ProjectService projects,
-            SandboxProvider provider, Vertx vertx) {
+            SandboxProvider provider, Vertx vertx, SwitchboardConfig config) {
+        this.enabled = config.warmUp();
         this.jwt = jwt;
         this.json = json;
         this.state = state;
@@ -60,6 +63,10 @@ public class WarmUp implements HealthCheck {
     }
 
     void atStartup(@Observes StartupEvent event) {
+        if (!enabled) {
+            done = true;
+            return;
+        }
         long started = System.nanoTime();
         Uni.createFrom().item(this::offTheEventLoop).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .chain(() -> Contexts.onDuplicatedContext(vertx, this::statements))
