@@ -38,8 +38,8 @@ import io.vertx.core.Vertx;
 public class WarmUp implements HealthCheck {
 
     private static final Logger LOG = Logger.getLogger(WarmUp.class);
-    /** A user id no token can carry (the users table refuses nothing, but no subject is this). */
-    private static final String NOBODY = "\u0000switchboard-warm-up";
+    /** The statements only read, or update nothing (no sandbox is named "none"), whoever this user may be. */
+    private static final String NOBODY = "switchboard-warm-up";
     private static final int CONNECTIONS = 4;
 
     private final JWTParser jwt;
@@ -78,7 +78,7 @@ public class WarmUp implements HealthCheck {
         if (e != null) {
             LOG.infof("warm-up ended early after %d ms: %s", (System.nanoTime() - started) / 1_000_000, e.getMessage());
         } else {
-            LOG.debugf("warm-up done in %d ms", (System.nanoTime() - started) / 1_000_000);
+            LOG.infof("warm-up done in %d ms", (System.nanoTime() - started) / 1_000_000);
         }
     }
 
