@@ -104,6 +104,11 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
+        if (DatabaseOutage.is(e)) {
+            // Expected while the database is down or restarting: a 503 the caller retries, not a 500 with a trace.
+            DatabaseOutage.warn("request", e);
+            return problem(DatabaseOutage.problem());
+        }
         LOG.error("unexpected failure", e);
         return build(500, "Internal Server Error", "An unexpected error occurred").build();
     }

@@ -46,6 +46,11 @@ public interface SwitchboardConfig {
 
     Jobs jobs();
 
+    /** Warm the switch path up at start, readiness waiting for it (tests turn it off so readiness answers at once). */
+    @WithName("warm-up")
+    @WithDefault("true")
+    boolean warmUp();
+
     Reconcile reconcile();
 
     /** How every call to a cloud provider is guarded: timeouts, retries, circuit breaker. */
@@ -328,6 +333,10 @@ public interface SwitchboardConfig {
         /** A switch in flight for longer than this is considered crashed and no longer protects its user's sandbox. */
         @WithDefault("10m")
         Duration staleSwitch();
+
+        /** On shutdown, how long job runs in flight may take to finish before the SQL pool closes under them. */
+        @WithDefault("5s")
+        Duration shutdownGrace();
     }
 
     /** Orphan reconciliation (invariants 2 and 5). */

@@ -9,6 +9,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import dev.switchboard.common.Contexts;
+import dev.switchboard.common.DatabaseOutage;
+import dev.switchboard.common.JobGate;
 import dev.switchboard.common.SwitchboardConfig;
 import dev.switchboard.lifecycle.LifecycleRepository.Sweep;
 import dev.switchboard.pool.Parking;
@@ -43,10 +45,12 @@ public class LifecycleJobs {
     private final SwitchboardConfig config;
     private final Vertx vertx;
     private final Pool db;
+    private final JobGate gate;
     private final AtomicLong live = new AtomicLong();
 
     public LifecycleJobs(SandboxSweeper sweeper, KeepAliveJob keepAlive, ReconcileJob reconcile, WarmPool pool,
-            Parking parking, SandboxKiller killer, SwitchboardConfig config, Vertx vertx, Pool db) {
+            Parking parking, SandboxKiller killer, SwitchboardConfig config, Vertx vertx, Pool db, JobGate gate) {
+        this.gate = gate;
         this.pool = pool;
         this.parking = parking;
         this.killer = killer;
@@ -128,9 +132,16 @@ public class LifecycleJobs {
             return Uni.createFrom().voidItem();
         }
         Timer.Sample sample = Timer.start(Metrics.globalRegistry);
-        return Uni.createFrom().<Void> deferred(run::get)
+        return gate.guard(run, null)
                 .onFailure().recoverWithUni(e -> {
-                    LOG.errorf("job %s failed: %s", job, e.getMessage());
+                    if (gate.stopping()) {
+                        // Abandoned at shutdown (the pool closed under it): the next replica's run picks it up.
+                        LOG.debugf("job %s abandoned at shutdown: %s", job, e.getMessage());
+                    } else if (DatabaseOutage.is(e)) {
+                        DatabaseOutage.warn("job " + job, e);
+                    } else {
+                        LOG.errorf("job %s failed: %s", job, e.getMessage());
+                    }
                     return Uni.createFrom().voidItem();
                 })
                 .onTermination().invoke(() -> sample.stop(Timer.builder("switchboard.job").tag("job", job)

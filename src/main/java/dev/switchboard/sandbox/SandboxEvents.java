@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import dev.switchboard.common.Instance;
+import dev.switchboard.common.JobGate;
 import dev.switchboard.common.SqlTime;
 import io.micrometer.core.instrument.Metrics;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -41,10 +42,12 @@ public class SandboxEvents {
 
     private final Pool db;
     private final Instance instance;
+    private final JobGate gate;
 
-    public SandboxEvents(Pool db, Instance instance) {
+    public SandboxEvents(Pool db, Instance instance, JobGate gate) {
         this.db = db;
         this.instance = instance;
+        this.gate = gate;
     }
 
     public Uni<Void> record(String userId, String sandboxId, String type, String reason, String detail, String provider) {
@@ -101,6 +104,8 @@ public class SandboxEvents {
             columns[4][i] = r.detail();
             columns[5][i] = r.provider();
         }
+        // Tracked, so a graceful stop waits for the rows before the pool closes.
+        gate.enter();
         db.preparedQuery("""
                 INSERT INTO sandbox_events (user_id, sandbox_id, type, reason, detail, provider, instance)
                 SELECT u, s, t, r, d, p, $7 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
@@ -115,6 +120,7 @@ public class SandboxEvents {
     }
 
     private void done(List<Pending> batch) {
+        gate.exit();
         writing.set(false);
         batch.forEach(p -> p.done().run());
         flush();

@@ -4,6 +4,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import dev.switchboard.common.DatabaseOutage;
+
 import dev.switchboard.provider.SandboxProvider;
 import io.smallrye.mutiny.Uni;
 
@@ -65,7 +67,12 @@ public class SandboxKiller {
     public Uni<Void> queue(Outcome o, String userId, String reason) {
         return state.recordPendingKill(o.sandboxId(), provider.name(), userId, reason, o.error())
                 .onFailure().recoverWithUni(e -> {
-                    LOG.errorf("could not queue the failed kill of %s: %s", o.sandboxId(), e.getMessage());
+                    if (DatabaseOutage.is(e)) {
+                        // The reconciler's metadata scan finds it once the database is back.
+                        DatabaseOutage.warn("queueing the failed kill of " + o.sandboxId(), e);
+                    } else {
+                        LOG.errorf("could not queue the failed kill of %s: %s", o.sandboxId(), e.getMessage());
+                    }
                     return Uni.createFrom().voidItem();
                 });
     }

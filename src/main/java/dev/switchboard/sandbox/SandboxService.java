@@ -142,8 +142,13 @@ public class SandboxService {
                 // Just used: the record's last use is now, no need to read it (and ask the provider) again.
                 return touch(l).map(v -> view(l, Instant.now()));
             }
-            return restoreTarget(l.user())
-                    .chain(t -> switches.run(userId, t))
+            // The same claim as a switch, made only if the row still holds what was read here: an init that read
+            // "no live sandbox" before a concurrent switch committed must not undo that switch.
+            User u = l.user();
+            SandboxStateRepository.Unchanged read = new SandboxStateRepository.Unchanged(u == null ? null : u.activeProjectId,
+                    u == null ? null : u.activeFragmentId, Instant.now().minus(config.jobs().staleSwitch()));
+            return restoreTarget(u)
+                    .chain(t -> switches.run(userId, t, read))
                     .onFailure(SandboxService::overtaken).recoverWithNull()
                     .chain(() -> live(userId))
                     .map(after -> {

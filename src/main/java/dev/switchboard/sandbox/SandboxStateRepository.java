@@ -57,6 +57,32 @@ public class SandboxStateRepository {
                 });
     }
 
+    /** What an init read on the user's row: no sandbox, this project and fragment, no switch newer than {@code staleBefore}. */
+    public record Unchanged(UUID projectId, UUID fragmentId, Instant staleBefore) {
+    }
+
+    /**
+     * The claim of an init: a compare-and-set on what it read, so it never acts on a stale read. Claims only if the
+     * row still has no sandbox, the same project and fragment, and no switch in flight (unless a stale one, left by a
+     * crashed replica); answers null otherwise. One statement.
+     */
+    public Uni<Previous> claimIfUnchanged(String userId, UUID switchId, Unchanged read) {
+        return db.preparedQuery("""
+                UPDATE users SET switch_id = $2, switch_started_at = now()
+                WHERE id = $1 AND active_sandbox_id IS NULL
+                  AND active_project_id IS NOT DISTINCT FROM $3 AND active_fragment_id IS NOT DISTINCT FROM $4
+                  AND (switch_id IS NULL OR switch_started_at < $5)
+                RETURNING active_sandbox_id, active_project_id, active_fragment_id""")
+                .execute(Tuple.of(userId, switchId, read.projectId(), read.fragmentId(), SqlTime.param(read.staleBefore())))
+                .map(rows -> {
+                    if (rows.rowCount() == 0) {
+                        return null;
+                    }
+                    Row r = rows.iterator().next();
+                    return new Previous(r.getString("active_sandbox_id"), r.getUUID("active_project_id"), r.getUUID("active_fragment_id"));
+                });
+    }
+
     /**
      * Compare-and-set on the switch id: true if this switch is still the newest and now owns the record. One
      * statement: the row lock it takes is the only serialisation two switches of one user need.

@@ -121,6 +121,11 @@ public class SwitchService {
 
     /** Runs the pipeline for an already resolved and authorised target. The user's row must exist. */
     public Uni<SwitchResult> run(String userId, Target target) {
+        return run(userId, target, null);
+    }
+
+    /** As above for an init: the same claim, made only if the row still holds what init {@code read}; else 409. */
+    public Uni<SwitchResult> run(String userId, Target target, SandboxStateRepository.Unchanged read) {
         try {
             // A project naming a template no longer configured fails here, before the claim changes anything.
             templates.require(target.template());
@@ -131,7 +136,10 @@ public class SwitchService {
         long started = System.nanoTime();
         Timer.Sample sample = Timer.start(Metrics.globalRegistry);
         String[] launch = { "cold" };
-        return state.claim(userId, switchId)
+        Uni<Previous> claim = read == null ? state.claim(userId, switchId)
+                : state.claimIfUnchanged(userId, switchId, read).onItem().ifNull().failWith(() -> ProblemException.conflict(
+                        "A concurrent switch or cleanup changed the sandbox; retry"));
+        return claim
                 .chain(prev -> replace(userId, switchId, prev, target))
                 .invoke(r -> launch[0] = r.launch())
                 .invoke(r -> LOG.infof("switch %s of %s to project %s fragment %s: sandbox %s in %d ms", switchId, userId,
@@ -185,10 +193,7 @@ public class SwitchService {
                 // switch was overtaken (409), whatever the provider answered.
                 return events.record(userId, null, "switch-failed", null, step + error.getMessage(), provider.name())
                         .chain(() -> undo)
-                        .chain(() -> state.isCurrent(userId, switchId))
-                        .chain(current -> state.release(userId, switchId, killedOld).chain(() -> Uni.createFrom().failure(
-                                current ? error : ProblemException.conflict(
-                                        "A newer switch for this user overtook this one while it was saving the old sandbox"))));
+                        .chain(() -> letGo(userId, switchId, killedOld, error));
             }
             Launch launch = created.value();
             Uni<Outcome> killOld = t.old() != null ? Uni.createFrom().item(t.old())
@@ -217,9 +222,9 @@ public class SwitchService {
                     fragment == null ? null : fragment.id(), createdAt.plus(config.sandbox().maxAge())));
         }
         return committed
-                .onFailure().call(e -> events.record(userId, sandbox.id(), "switch-failed", null, e.getMessage(), provider.name())
+                .onFailure().recoverWithUni(e -> events.record(userId, sandbox.id(), "switch-failed", null, e.getMessage(), provider.name())
                         .chain(() -> launcher.abandon(launch, userId))
-                        .chain(() -> state.release(userId, switchId, killedOld)))
+                        .chain(() -> letGo(userId, switchId, killedOld, e)))
                 .chain(won -> {
                     if (!won) {
                         return events.record(userId, sandbox.id(), "switch-overtaken", null, "switch " + switchId, provider.name())
@@ -235,6 +240,14 @@ public class SwitchService {
                     return queued.replaceWith(new SwitchResult(sandbox.id(), sandbox.url(), r.files(), r.files() > 0,
                             fragmentId, target.projectId(), fragmentId, saved, r.skipped(), launch.kind().tag()));
                 });
+    }
+
+    /** A failed switch lets go of its claim; 409 if a newer switch or a cleanup had cancelled it, whatever failed. */
+    private <T> Uni<T> letGo(String userId, UUID switchId, String killedOld, Throwable error) {
+        return state.isCurrent(userId, switchId)
+                .chain(current -> state.release(userId, switchId, killedOld).chain(() -> Uni.createFrom().<T> failure(
+                        current ? error : ProblemException.conflict(
+                                "A newer switch or a cleanup of this user cancelled this switch; its sandbox was discarded"))));
     }
 
     private boolean killFirst() {

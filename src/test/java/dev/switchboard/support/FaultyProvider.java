@@ -44,6 +44,45 @@ public class FaultyProvider implements SandboxProvider {
     /** Kill calls per sandbox id, counted whether or not they succeed. */
     public final Map<String, AtomicInteger> killCalls = new ConcurrentHashMap<>();
 
+    /** Holds one call until the test opens it; {@code entered} counts down when the call arrives. */
+    public static final class Gate {
+        public final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        public final java.util.concurrent.CompletableFuture<Void> open = new java.util.concurrent.CompletableFuture<>();
+        final String sandboxId;
+
+        Gate(String sandboxId) {
+            this.sandboxId = sandboxId;
+        }
+
+        /** The call goes on, on the Vert.x context it came from. */
+        <T> Uni<T> hold(java.util.function.Supplier<Uni<T>> call) {
+            entered.countDown();
+            io.vertx.core.Context ctx = io.vertx.core.Vertx.currentContext();
+            Uni<Void> opened = Uni.createFrom().completionStage(open);
+            if (ctx != null) {
+                opened = opened.emitOn(r -> ctx.runOnContext(v -> r.run()));
+            }
+            return opened.chain(() -> call.get());
+        }
+    }
+
+    /** Holds the next {@code get} of a sandbox id. */
+    public final AtomicReference<Gate> getGate = new AtomicReference<>();
+    /** Holds the next {@code writeFiles} (restore) of any sandbox. */
+    public final AtomicReference<Gate> writeGate = new AtomicReference<>();
+
+    public Gate holdNextGet(String sandboxId) {
+        Gate g = new Gate(sandboxId);
+        getGate.set(g);
+        return g;
+    }
+
+    public Gate holdNextWrite() {
+        Gate g = new Gate(null);
+        writeGate.set(g);
+        return g;
+    }
+
     @Inject
     @Identifier("local")
     LocalSandboxProvider local;
@@ -55,6 +94,8 @@ public class FaultyProvider implements SandboxProvider {
         killFault.set(null);
         killCalls.clear();
         unreadable.clear();
+        java.util.Optional.ofNullable(getGate.getAndSet(null)).ifPresent(g -> g.open.complete(null));
+        java.util.Optional.ofNullable(writeGate.getAndSet(null)).ifPresent(g -> g.open.complete(null));
     }
 
     @Override
@@ -69,6 +110,10 @@ public class FaultyProvider implements SandboxProvider {
 
     @Override
     public Uni<List<SkippedFile>> writeFiles(SandboxHandle sandbox, List<FileData> files) {
+        Gate g = writeGate.getAndSet(null);
+        if (g != null) {
+            return g.hold(() -> fail(writeFault).chain(() -> local.writeFiles(sandbox, files)));
+        }
         return fail(writeFault).chain(() -> local.writeFiles(sandbox, files));
     }
 
@@ -93,6 +138,10 @@ public class FaultyProvider implements SandboxProvider {
 
     @Override
     public Uni<Optional<SandboxInfo>> get(String sandboxId) {
+        Gate g = getGate.get();
+        if (g != null && g.sandboxId.equals(sandboxId) && getGate.compareAndSet(g, null)) {
+            return g.hold(() -> local.get(sandboxId));
+        }
         return local.get(sandboxId);
     }
 
