@@ -138,26 +138,34 @@ public class SandboxService {
      */
     public Uni<SandboxView> init(String userId) {
         return live(userId).chain(l -> {
-            if (l.alive()) {
-                // Just used: the record's last use is now, no need to read it (and ask the provider) again.
-                return touch(l).map(v -> view(l, Instant.now()));
+            if (!l.alive()) {
+                return initFresh(userId, l);
             }
-            // The same claim as a switch, made only if the row still holds what was read here: an init that read
-            // "no live sandbox" before a concurrent switch committed must not undo that switch.
-            User u = l.user();
-            SandboxStateRepository.Unchanged read = new SandboxStateRepository.Unchanged(u == null ? null : u.activeProjectId,
-                    u == null ? null : u.activeFragmentId, Instant.now().minus(config.jobs().staleSwitch()));
-            return restoreTarget(u)
-                    .chain(t -> switches.run(userId, t, read))
-                    .onFailure(SandboxService::overtaken).recoverWithNull()
-                    .chain(() -> live(userId))
-                    .map(after -> {
-                        if (!after.alive()) {
-                            throw ProblemException.conflict("A concurrent switch or cleanup replaced the sandbox; retry");
-                        }
-                        return view(after);
-                    });
+            // Just used: the record's last use is now, no need to read it (and ask the provider) again. A sandbox
+            // that died since it was read (a concurrent cleanup or job killed it) gets a new one, as if never seen.
+            return touchOrGone(l).chain(alive -> alive ? Uni.createFrom().item(view(l, Instant.now()))
+                    : live(userId).chain(again -> again.alive() ? Uni.createFrom().item(view(again))
+                            : initFresh(userId, again)));
         });
+    }
+
+    /** Init with no live sandbox: a new one through the switch's claim. */
+    private Uni<SandboxView> initFresh(String userId, Live l) {
+        // The same claim as a switch, made only if the row still holds what was read here: an init that read
+        // "no live sandbox" before a concurrent switch committed must not undo that switch.
+        User u = l.user();
+        SandboxStateRepository.Unchanged read = new SandboxStateRepository.Unchanged(u == null ? null : u.activeProjectId,
+                u == null ? null : u.activeFragmentId, Instant.now().minus(config.jobs().staleSwitch()));
+        return restoreTarget(u)
+                .chain(t -> switches.run(userId, t, read))
+                .onFailure(SandboxService::overtaken).recoverWithNull()
+                .chain(() -> live(userId))
+                .map(after -> {
+                    if (!after.alive()) {
+                        throw ProblemException.conflict("A concurrent switch or cleanup replaced the sandbox; retry");
+                    }
+                    return view(after);
+                });
     }
 
     private Uni<Target> restoreTarget(User u) {
@@ -200,12 +208,16 @@ public class SandboxService {
 
     /** Marks use and extends the provider's timeout; fails with 404 (and clears the record) if the sandbox just died. */
     private Uni<Void> touch(Live l) {
+        return touchOrGone(l).chain(alive -> alive ? Uni.createFrom().voidItem()
+                : Uni.createFrom().failure(ProblemException.notFound("Your sandbox has just stopped")));
+    }
+
+    /** Marks use and extends the provider's timeout; false (the record cleared) if the sandbox just died. */
+    private Uni<Boolean> touchOrGone(Live l) {
         User u = l.user();
         return state.markUsed(u.id, u.activeSandboxId)
                 .chain(() -> extendWithinTtl(u.id, u.activeSandboxId, u.sandboxExpiresAt))
-                .chain(e -> e == Extension.GONE
-                        ? Uni.createFrom().failure(ProblemException.notFound("Your sandbox has just stopped"))
-                        : Uni.createFrom().voidItem());
+                .map(e -> e != Extension.GONE);
     }
 
     /** How an extension ended. */

@@ -138,4 +138,23 @@ class InitAndCleanupRaceTest {
         assertNull(recorded(alice.userId));
         assertEquals(List.of(), live(alice.userId));
     }
+
+    /** Init found the sandbox alive, but it died before init touched it (a cleanup or a job killed it): a new one. */
+    @Test
+    void initWhoseSandboxDiesUnderItGetsANewOneWithTheProjectsFiles() {
+        Api alice = Api.newUser("init-dies");
+        String a = alice.createProject("a");
+        alice.addFragment(a, Map.of("index.html", "a"));
+        String first = alice.switchTo(a).statusCode(200).extract().path("result.sandboxId");
+        provider.vanishOnExtend.add(first);
+
+        Response r = alice.req().post("/api/sandbox/init").then().extract().response();
+
+        assertEquals(200, r.statusCode(), r.asString());
+        String now = r.path("sandbox.sandboxId");
+        assertTrue(!first.equals(now), "a new sandbox");
+        assertEquals(now, recorded(alice.userId));
+        assertEquals(List.of(now), live(alice.userId));
+        assertEquals("a", Http.get(r.path("sandbox.sandboxUrl") + "/index.html").body(), "holding the project's files");
+    }
 }

@@ -41,6 +41,8 @@ public class FaultyProvider implements SandboxProvider {
     public final AtomicReference<ProviderException> killFault = new AtomicReference<>();
     /** Sandboxes whose files cannot be scanned (a save-back of them fails as if the provider could not be reached). */
     public final java.util.Set<String> unreadable = ConcurrentHashMap.newKeySet();
+    /** Sandboxes that die (a concurrent kill) just before their next timeout extension. */
+    public final java.util.Set<String> vanishOnExtend = ConcurrentHashMap.newKeySet();
     /** Kill calls per sandbox id, counted whether or not they succeed. */
     public final Map<String, AtomicInteger> killCalls = new ConcurrentHashMap<>();
 
@@ -94,6 +96,7 @@ public class FaultyProvider implements SandboxProvider {
         killFault.set(null);
         killCalls.clear();
         unreadable.clear();
+        vanishOnExtend.clear();
         java.util.Optional.ofNullable(getGate.getAndSet(null)).ifPresent(g -> g.open.complete(null));
         java.util.Optional.ofNullable(writeGate.getAndSet(null)).ifPresent(g -> g.open.complete(null));
     }
@@ -152,6 +155,9 @@ public class FaultyProvider implements SandboxProvider {
 
     @Override
     public Uni<Optional<SandboxInfo>> extendTimeout(String sandboxId, Duration timeout) {
+        if (vanishOnExtend.remove(sandboxId)) {
+            return local.kill(sandboxId).chain(() -> local.extendTimeout(sandboxId, timeout));
+        }
         return local.extendTimeout(sandboxId, timeout);
     }
 
