@@ -115,7 +115,8 @@ public final class E2bFake implements AutoCloseable {
             Map<String, byte[]> files, Set<String> dirs) {
     }
 
-    private record Fault(int status, Integer retryAfterSeconds, boolean drop) {
+    /** {@code afterProcessing}: the request is carried out first, then its answer is replaced (create only). */
+    private record Fault(int status, Integer retryAfterSeconds, boolean drop, boolean afterProcessing) {
     }
 
     /** An envd-style error answered before a handler runs. */
@@ -268,12 +269,25 @@ public final class E2bFake implements AutoCloseable {
 
     /** The next {@code times} requests of {@code operation} ({@link #ANY} for all) answer {@code status} with E2B's body for it. */
     public void failNext(String operation, int times, int status, Integer retryAfterSeconds) {
-        addFaults(operation, times, new Fault(status, retryAfterSeconds, false));
+        addFaults(operation, times, new Fault(status, retryAfterSeconds, false, false));
     }
 
     /** The next {@code times} requests of {@code operation} get their connection closed without an answer. */
     public void dropNext(String operation, int times) {
-        addFaults(operation, times, new Fault(0, null, true));
+        addFaults(operation, times, new Fault(0, null, true, false));
+    }
+
+    /**
+     * The next {@code times} creates make their sandbox, then answer {@code status} instead (a gateway's 502 or 504
+     * after E2B acted): the caller cannot tell whether the sandbox exists.
+     */
+    public void failNextAfterCreating(int times, int status) {
+        addFaults("create", times, new Fault(status, null, false, true));
+    }
+
+    /** The next {@code times} creates make their sandbox, then get their connection closed without an answer. */
+    public void dropNextAfterCreating(int times) {
+        addFaults("create", times, new Fault(0, null, true, true));
     }
 
     private void addFaults(String operation, int times, Fault fault) {
@@ -494,7 +508,7 @@ public final class E2bFake implements AutoCloseable {
         if (route.sandboxId() != null && vanishesNow(route.operation())) {
             remove(route.sandboxId());
         }
-        if (fault != null && fault.drop()) {
+        if (fault != null && fault.drop() && !fault.afterProcessing()) {
             req.connection().close();
             return;
         }
@@ -664,13 +678,13 @@ public final class E2bFake implements AutoCloseable {
         if (!API_KEY.equals(req.getHeader("X-API-Key"))) {
             throw new Answer(401, error(401, "Invalid API key"));
         }
-        if (fault != null) {
+        if (fault != null && !fault.afterProcessing()) {
             answerFault(req.response(), fault, route, false);
             return;
         }
         String id = route.sandboxId() == null ? null : canonicalId(route.sandboxId());
         switch (route.operation()) {
-            case "create" -> create(req, body);
+            case "create" -> create(req, route, body, fault);
             case "get" -> get(req, id);
             case "kill" -> kill(req, id);
             case "list" -> list(req, false);
@@ -693,7 +707,7 @@ public final class E2bFake implements AutoCloseable {
         return dashes == 1 ? id.substring(0, id.indexOf('-')) : id;
     }
 
-    private void create(HttpServerRequest req, Buffer body) {
+    private void create(HttpServerRequest req, Route route, Buffer body, Fault fault) {
         JsonNode json = parse(body);
         String template = json.path("templateID").asText("");
         if (template.isBlank()) {
@@ -726,7 +740,13 @@ public final class E2bFake implements AutoCloseable {
             String token = secure ? HexFormat.of().formatHex(randomBytes(16)) : null;
             Sandbox s = new Sandbox(id, template, secure, token, metadata, envVars, now, now.plusSeconds(timeout));
             sandboxes.put(id, s);
-            json(req.response(), 201, sandboxJson(s));
+            if (fault == null) {
+                json(req.response(), 201, sandboxJson(s));
+            } else if (fault.drop()) {
+                req.connection().close();
+            } else {
+                answerFault(req.response(), fault, route, false);
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
@@ -48,18 +49,42 @@ class E2bFaultTest extends E2bTestSupport {
     }
 
     @Test
-    void createIsRetriedAfterAnExplicit503ButNotAfterADroppedConnection() {
+    void createIsRetriedAfterAnExplicit503AndLookedUpBeforeItIsRetriedAfterADroppedConnection() {
         fake.failNext("create", 1, 503, null);
         create(owner());
         assertEquals(2, fake.requests("create"), "a 503 means E2B refused before acting");
         assertEquals(1, fake.sandboxes().size());
 
+        // The connection drops before E2B acted: the lookup by switch id finds nothing, so the create is sent again.
         fake.reset();
         fake.dropNext("create", 1);
-        ProviderException e = assertThrows(ProviderException.class, () -> create(owner()));
-        assertEquals(Kind.TRANSIENT, e.kind());
-        assertFalse(e.retrySafe());
-        assertEquals(1, fake.requests("create"), "a create whose answer was lost may have happened: never repeated");
+        SandboxHandle h = create(owner());
+        assertEquals(2, fake.requests("create"));
+        assertTrue(fake.requests("list") >= 1, "looked up before the second create");
+        assertEquals(Set.of(h.id()), fake.sandboxes().keySet());
+    }
+
+    @Test
+    void createWhoseAnswerIsLostAfterE2bActedKeepsTheSandboxItMade() {
+        fake.dropNextAfterCreating(1);
+        Map<String, String> metadata = metadata(owner());
+        SandboxHandle h = provider.create(new SandboxSpec(null, Duration.ofMinutes(10), metadata, Map.of())).await().atMost(WAIT);
+        assertEquals(1, fake.requests("create"), "found by its switch id, not created again");
+        assertEquals(Set.of(h.id()), fake.sandboxes().keySet());
+        assertEquals(metadata.get(SandboxMetadata.SWITCH), fake.sandbox(h.id()).orElseThrow().metadata().get(SandboxMetadata.SWITCH));
+        write(h, Map.of("a.txt", "a"));
+        assertEquals(Map.of("a.txt", "a"), readAll(h.id()), "the found sandbox is usable: its access token was looked up");
+    }
+
+    @Test
+    void createAnswered504Or502AfterE2bActedIsNotMadeTwice() {
+        for (int status : new int[] { 504, 502 }) {
+            fake.reset();
+            fake.failNextAfterCreating(1, status);
+            SandboxHandle h = create(owner());
+            assertEquals(1, fake.requests("create"), status + " is ambiguous: looked up, not blindly retried");
+            assertEquals(Set.of(h.id()), fake.sandboxes().keySet(), "one sandbox after a " + status);
+        }
     }
 
     @Test
