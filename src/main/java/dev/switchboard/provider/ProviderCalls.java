@@ -123,6 +123,10 @@ public final class ProviderCalls {
         return Uni.createFrom().deferred(() -> guarded(breakerOf(sandboxId), operation, idempotency, timeout, call));
     }
 
+    /**
+     * SmallRye has no keyed breakers (a named one is registered for good), so data-plane breakers are unnamed guards
+     * in a bounded map here.
+     */
     private ProviderBreaker breakerOf(String sandboxId) {
         return sandboxes.computeIfAbsent(String.valueOf(sandboxId), id -> new ProviderBreaker(provider + " sandbox " + id,
                 provider + " sandbox " + id + " is not answering", config.breakerFailureThreshold(),
@@ -150,6 +154,11 @@ public final class ProviderCalls {
         return guard.get(call, (TypeLiteral<Uni<T>>) (TypeLiteral<?>) UNI);
     }
 
+    /**
+     * The timeout guard of one duration. SmallRye fixes a guard's timeout when it is built, while calls here differ
+     * (commands carry their own), hence one guard per duration. Its timeout fails the call but leaves the late answer
+     * to arrive unread: the HTTP clients' own request timeouts (longer) free the connection.
+     */
     private Guard timeout(Duration timeout) {
         long millis = Math.max(1, timeout.toMillis());
         Guard cached = timeouts.get(millis);
@@ -193,8 +202,8 @@ public final class ProviderCalls {
                     provider + " " + operation + " took longer than " + timeout, null, e).retrySafe(false);
         } else {
             // Connection refused or reset, TLS failure, DNS: the request may or may not have reached the provider.
-            p = new ProviderException(ProviderException.Kind.TRANSIENT, provider + " " + operation + " failed: " + e, null, e)
-                    .retrySafe(false);
+            p = new ProviderException(ProviderException.Kind.TRANSIENT, provider + " " + operation + " failed: " + e, null,
+                    e).retrySafe(false);
         }
         LOG.debugf("%s %s failed (%s: %s)", provider, operation, p.kind(), p.getMessage());
         return p;

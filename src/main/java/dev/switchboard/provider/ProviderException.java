@@ -82,7 +82,8 @@ public class ProviderException extends RuntimeException {
     public static ProviderException fromStatus(String provider, String operation, int status, String message,
             Duration retryAfter, boolean quota) {
         String text = provider + " " + operation + " answered " + status + (message == null || message.isBlank() ? "" : ": " + message);
-        ProviderException e = quota ? new ProviderException(Kind.QUOTA, text, retryAfter, null) : ofStatus(status, text, retryAfter);
+        ProviderException e = quota ? new ProviderException(Kind.QUOTA, text, retryAfter, null)
+                : ofStatus(status, text, retryAfter);
         e.status = status;
         return e;
     }

@@ -58,8 +58,9 @@ public final class BlaxelDataClient {
     public Uni<Void> writeChunk(String name, String baseUrl, String root, Map<String, String> chunk) {
         String url = baseUrl + "/filesystem/tree/" + BlaxelMapping.encodePath(root);
         byte[] body = toJson(new BlaxelModel.TreeRequest(chunk));
-        return calls.onSandbox(name, "tree.write", Idempotency.IDEMPOTENT, () -> send(HttpMethod.PUT, url, JSON, Buffer.buffer(body),
-                callTimeout).chain(r -> r.statusCode() / 100 == 2 ? Uni.createFrom().voidItem() : failure("tree.write", name, r)));
+        return calls.onSandbox(name, "tree.write", Idempotency.IDEMPOTENT,
+                () -> send(HttpMethod.PUT, url, JSON, Buffer.buffer(body), callTimeout)
+                        .chain(r -> r.statusCode() / 100 == 2 ? Uni.createFrom().voidItem() : failure("tree.write", name, r)));
     }
 
     /**
@@ -98,7 +99,8 @@ public final class BlaxelDataClient {
     /** A directory's listing; empty when it does not exist in a live sandbox; GONE when the sandbox is. */
     private Uni<Optional<BlaxelModel.Directory>> listDirectory(String name, String baseUrl, String path) {
         String url = baseUrl + "/filesystem/" + BlaxelMapping.encodePath(path);
-        return calls.onSandbox(name, "fs.read", Idempotency.IDEMPOTENT, () -> send(HttpMethod.GET, url, JSON, null, callTimeout)
+        return calls.onSandbox(name, "fs.read", Idempotency.IDEMPOTENT,
+                () -> send(HttpMethod.GET, url, JSON, null, callTimeout)
                 .chain(r -> {
                     if (r.statusCode() == 404) {
                         return goneOrElse(name, "fs.read", r, Optional.<BlaxelModel.Directory> empty());
@@ -163,7 +165,8 @@ public final class BlaxelDataClient {
     private Uni<Void> makeDirectory(String name, String baseUrl, String path) {
         String url = baseUrl + "/filesystem/" + BlaxelMapping.encodePath(path);
         Buffer body = Buffer.buffer(toJson(new BlaxelModel.FileRequest(null, true, "0755")));
-        return calls.onSandbox(name, "fs.write", Idempotency.IDEMPOTENT, () -> send(HttpMethod.PUT, url, JSON, body, callTimeout)
+        return calls.onSandbox(name, "fs.write", Idempotency.IDEMPOTENT,
+                () -> send(HttpMethod.PUT, url, JSON, body, callTimeout)
                 .chain(r -> r.statusCode() / 100 == 2 ? Uni.createFrom().voidItem() : failure("fs.write", name, r)));
     }
 

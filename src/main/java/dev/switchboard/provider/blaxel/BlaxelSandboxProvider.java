@@ -136,9 +136,10 @@ public class BlaxelSandboxProvider implements SandboxProvider {
         } catch (IllegalArgumentException e) {
             return Uni.createFrom().failure(new ProviderException(Kind.BAD_REQUEST, e.getMessage(), null, e));
         }
-        long deadline = System.nanoTime() + blaxel.createPollTimeout().toNanos();
+        long started = System.nanoTime();
+        long deadline = started + blaxel.createPollTimeout().toNanos();
         return client.create(request)
-                .onFailure(BlaxelSandboxProvider::ambiguous).recoverWithUni(e -> recoverAmbiguous(request, spec, e, 1))
+                .onFailure(BlaxelSandboxProvider::ambiguous).recoverWithUni(e -> recoverAmbiguous(request, spec, e, 1, started))
                 .chain(result -> switch (result.status()) {
                     case CREATED -> awaitDeployed(name, spec, result.sandbox(), deadline, System.nanoTime());
                     case UNCONFIRMED -> {
@@ -153,10 +154,10 @@ public class BlaxelSandboxProvider implements SandboxProvider {
      * A timeout, a broken connection or a 502 on create: Blaxel may have acted. One look by name decides: ours means
      * it is kept; not there means the create is sent again under the same name, which cannot make a second sandbox
      * (Blaxel answers 409 for a taken name, and {@link #resolveTakenName} keeps it when it is ours). When the look
-     * fails too, or the attempts are used up, the original failure is reported (a sandbox that lands later carries
+     * fails too, or the attempts or the create timeout are used up, the original failure is reported (a sandbox that lands later carries
      * our labels for the reconciler, and its ttl-idle policy deletes it anyway).
      */
-    private Uni<CreateResult> recoverAmbiguous(Sandbox request, SandboxSpec spec, Throwable e, int tries) {
+    private Uni<CreateResult> recoverAmbiguous(Sandbox request, SandboxSpec spec, Throwable e, int tries, long started) {
         String name = request.metadata().name();
         return client.get(name)
                 .onFailure().transform(lookupFailure -> e)
@@ -165,12 +166,13 @@ public class BlaxelSandboxProvider implements SandboxProvider {
                         LOG.infof("blaxel create of %s failed (%s) but the sandbox exists: kept", name, e.getMessage());
                         return Uni.createFrom().item(new CreateResult(BlaxelClient.CreateStatus.CREATED, found.get()));
                     }
-                    if (found.isPresent() || tries >= config.providerCalls().maxAttempts()) {
+                    if (found.isPresent() || tries >= config.providerCalls().maxAttempts()
+                            || System.nanoTime() - started >= config.providerCalls().createTimeout().toNanos()) {
                         return Uni.createFrom().failure(e);
                     }
                     LOG.infof("blaxel create of %s failed (%s) and made no sandbox: sent again", name, e.getMessage());
                     return client.create(request).onFailure(BlaxelSandboxProvider::ambiguous)
-                            .recoverWithUni(again -> recoverAmbiguous(request, spec, again, tries + 1));
+                            .recoverWithUni(again -> recoverAmbiguous(request, spec, again, tries + 1, started));
                 });
     }
 

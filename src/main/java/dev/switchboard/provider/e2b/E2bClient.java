@@ -32,7 +32,8 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * E2B's control plane with Switchboard's semantics on top of {@link E2bRestClient}: typed errors, retries and the
- * control-plane circuit breaker of {@link ProviderCalls}, 404-to-empty, pagination. Never puts the API key in a message or log.
+ * control-plane circuit breaker of {@link ProviderCalls}, 404-to-empty, pagination. Never puts the API key in a
+ * message or log.
  */
 public final class E2bClient implements AutoCloseable {
 

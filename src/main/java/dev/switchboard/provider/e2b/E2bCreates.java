@@ -1,5 +1,6 @@
 package dev.switchboard.provider.e2b;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,10 +28,13 @@ final class E2bCreates {
 
     private final E2bClient api;
     private final int maxAttempts;
+    private final Duration createTimeout;
 
-    E2bCreates(E2bClient api, int maxAttempts) {
+    /** Up to {@code maxAttempts} creates, none begun once {@code createTimeout} has passed (after a timeout, say). */
+    E2bCreates(E2bClient api, int maxAttempts, Duration createTimeout) {
         this.api = api;
         this.maxAttempts = Math.max(1, maxAttempts);
+        this.createTimeout = createTimeout;
     }
 
     Uni<E2bDtos.Sandbox> create(E2bDtos.NewSandbox body) {
@@ -38,11 +42,12 @@ final class E2bCreates {
         if (key == null || key.isBlank()) {
             return api.create(body);
         }
-        return attempt(body, key, 1).call(o -> o.ambiguous() ? killOthers(key, o.sandbox().sandboxID())
+        long started = System.nanoTime();
+        return attempt(body, key, 1, started).call(o -> o.ambiguous() ? killOthers(key, o.sandbox().sandboxID())
                 : Uni.createFrom().voidItem()).map(Outcome::sandbox);
     }
 
-    private Uni<Outcome> attempt(E2bDtos.NewSandbox body, String key, int n) {
+    private Uni<Outcome> attempt(E2bDtos.NewSandbox body, String key, int n, long started) {
         return api.create(body).map(s -> new Outcome(s, n > 1))
                 .onFailure(e -> e instanceof ProviderException p && p.ambiguous()).recoverWithUni(e -> find(key)
                         // When even the lookup fails, the create's own failure is the one to report.
@@ -53,12 +58,12 @@ final class E2bCreates {
                                         e.getMessage(), found.get().sandboxID());
                                 return Uni.createFrom().item(new Outcome(found.get(), true));
                             }
-                            if (n >= maxAttempts) {
+                            if (n >= maxAttempts || System.nanoTime() - started >= createTimeout.toNanos()) {
                                 return Uni.createFrom().failure(e);
                             }
                             LOG.infof("e2b create for switch %s failed (%s) and made no sandbox: trying again", key,
                                     e.getMessage());
-                            return attempt(body, key, n + 1);
+                            return attempt(body, key, n + 1, started);
                         }));
     }
 
@@ -73,7 +78,8 @@ final class E2bCreates {
     /** Kills the sandboxes carrying {@code key} except {@code kept}; on failure the reconciler gets them later. */
     private Uni<Void> killOthers(String key, String kept) {
         return api.list(Map.of(SandboxMetadata.SWITCH, key))
-                .map(listed -> listed.stream().map(E2bDtos.SandboxDetail::sandboxID).filter(id -> !id.equals(kept)).toList())
+                .map(listed -> listed.stream().map(E2bDtos.SandboxDetail::sandboxID).filter(id -> !id.equals(kept))
+                        .toList())
                 .chain(others -> others.isEmpty() ? Uni.createFrom().voidItem() : kill(key, others))
                 .onFailure().recoverWithUni(e -> {
                     LOG.warnf("e2b: could not check switch %s for a second sandbox (%s); the reconciler will", key,

@@ -147,8 +147,8 @@ public final class E2bEnvdClient implements AutoCloseable {
     /** Creates a directory and its parents; an existing directory is fine. */
     public Uni<Void> makeDir(Target target, String path) {
         ObjectNode body = json.createObjectNode().put("path", path);
-        return calls.onSandbox(target.sandboxId(), "makedir", Idempotency.IDEMPOTENT, () -> rpc(target, "/filesystem.Filesystem/MakeDir", body)
-                .map(r -> {
+        return calls.onSandbox(target.sandboxId(), "makedir", Idempotency.IDEMPOTENT,
+                () -> rpc(target, "/filesystem.Filesystem/MakeDir", body).map(r -> {
                     if (r.statusCode() == 200 || r.statusCode() == 409) {
                         return null;
                     }
@@ -166,7 +166,8 @@ public final class E2bEnvdClient implements AutoCloseable {
     public Uni<Void> write(Target target, List<Upload> files) {
         List<List<Upload>> batches = batches(files, batchFiles, batchBytes);
         return Multi.createFrom().iterable(batches)
-                .onItem().transformToUni(batch -> calls.onSandbox(target.sandboxId(), "files.write", Idempotency.IDEMPOTENT, () -> upload(target, batch)))
+                .onItem().transformToUni(batch -> calls.onSandbox(target.sandboxId(), "files.write", Idempotency.IDEMPOTENT,
+                        () -> upload(target, batch)))
                 .merge(UPLOAD_PARALLELISM)
                 .collect().last()
                 .replaceWithVoid();

@@ -88,7 +88,7 @@ public class E2bSandboxProvider implements SandboxProvider {
         this.calls = new ProviderCalls(NAME, config.providerCalls());
         this.api = new E2bClient(this.config.apiUrl(), apiKey, calls, json, config.providerCalls().callTimeout(),
                 config.providerCalls().createTimeout());
-        this.creates = new E2bCreates(api, config.providerCalls().maxAttempts());
+        this.creates = new E2bCreates(api, config.providerCalls().maxAttempts(), config.providerCalls().createTimeout());
         WebClientOptions options = new WebClientOptions()
                 .setUserAgent("switchboard")
                 .setDecompressionSupported(true)

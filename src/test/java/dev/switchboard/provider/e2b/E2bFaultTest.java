@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -38,6 +39,19 @@ class E2bFaultTest extends E2bTestSupport {
         assertTrue(millis >= 1000, "Retry-After was honoured: " + millis + " ms");
         assertTrue(millis < 3000, "and not much longer: " + millis + " ms");
         assertEquals(2, fake.requests("get", h.id()));
+    }
+
+    @Test
+    void aRetryAfterLongerThanMaxRetryAfterIsNotWaitedForButHandedToTheCaller() {
+        SandboxHandle h = create(owner());
+        fake.failNext("get", 1, 429, 60);
+        long started = System.nanoTime();
+        ProviderException e = assertThrows(ProviderException.class, () -> provider.get(h.id()).await().atMost(WAIT));
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        assertEquals(Kind.RATE_LIMITED, e.kind());
+        assertEquals(Duration.ofSeconds(60), e.retryAfter(), "the caller answers 429 with it");
+        assertEquals(1, fake.requests("get", h.id()));
+        assertTrue(millis < 2000, "not waited for: " + millis + " ms");
     }
 
     @Test
@@ -193,6 +207,38 @@ class E2bFaultTest extends E2bTestSupport {
         awaitBreakerClosed();
         assertFalse(provider.calls().breaker().isOpen());
         assertTrue(provider.list(Map.of(SandboxMetadata.OWNER, owner())).await().atMost(WAIT).isEmpty());
+    }
+
+    @Test
+    void aHalfOpenTrialAnsweredNotFoundClosesTheBreaker() {
+        fake.failNext("list", 100, 503, null);
+        for (int i = 0; i < 2; i++) {
+            try {
+                provider.list(Map.of()).await().atMost(WAIT);
+                fail("the list should have failed");
+            } catch (RuntimeException expected) {
+                // E2B is down
+            }
+        }
+        assertTrue(provider.calls().breaker().isOpen());
+        fake.clearFaults();
+        long opened = System.nanoTime();
+        long deadline = opened + Duration.ofSeconds(8).toNanos();
+        while (provider.calls().breaker().isOpen() && System.nanoTime() < deadline) {
+            pause(20);
+        }
+        long millis = (System.nanoTime() - opened) / 1_000_000;
+        System.out.printf("e2b: breaker half-open %d ms after the last failure%n", millis);
+        assertFalse(provider.calls().breaker().isOpen(), "half-open after breaker-open-for (" + millis + " ms)");
+
+        // The trial: a create of a template E2B does not know, answered 404 (an answer: E2B is up).
+        fake.failNext("create", 1, 404, null);
+        ProviderException gone = assertThrows(ProviderException.class, () -> create(owner()));
+        assertEquals(Kind.GONE, gone.kind(), gone.getMessage());
+        assertFalse(provider.calls().breaker().isOpen(), "the 404 closed the breaker");
+        int gets = fake.requests("get");
+        assertTrue(provider.get("i0000000000000000000b").await().atMost(WAIT).isEmpty());
+        assertEquals(gets + 1, fake.requests("get"), "the next call reached E2B at once");
     }
 
     @Test
