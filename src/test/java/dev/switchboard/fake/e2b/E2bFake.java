@@ -115,8 +115,11 @@ public final class E2bFake implements AutoCloseable {
             Map<String, byte[]> files, Set<String> dirs) {
     }
 
-    /** {@code afterProcessing}: the request is carried out first, then its answer is replaced (create only). */
-    private record Fault(int status, Integer retryAfterSeconds, boolean drop, boolean afterProcessing) {
+    /**
+     * {@code afterProcessing}: the request is carried out first, then its answer is replaced (create only);
+     * {@code late}: a dropped create whose sandbox appears only once the next list has been answered.
+     */
+    private record Fault(int status, Integer retryAfterSeconds, boolean drop, boolean afterProcessing, boolean late) {
     }
 
     /** An envd-style error answered before a handler runs. */
@@ -202,6 +205,8 @@ public final class E2bFake implements AutoCloseable {
     private final Map<String, AtomicInteger> dataPlane = new ConcurrentHashMap<>();
     private final ConcurrentLinkedDeque<Recorded> recorded = new ConcurrentLinkedDeque<>();
     private volatile Duration latency = Duration.ZERO;
+    /** The sandbox of a create dropped by {@link #dropNextCreateAndLandItLate}, put in place after the next list. */
+    private volatile Runnable landsLate;
     /** Added to {@link #latency} for one operation: a provider whose create is slower than its reads. */
     private final Map<String, Duration> operationLatency = new ConcurrentHashMap<>();
     private volatile Duration planMax = DEFAULT_PLAN_MAX;
@@ -269,12 +274,12 @@ public final class E2bFake implements AutoCloseable {
 
     /** The next {@code times} requests of {@code operation} ({@link #ANY} for all) answer {@code status} with E2B's body for it. */
     public void failNext(String operation, int times, int status, Integer retryAfterSeconds) {
-        addFaults(operation, times, new Fault(status, retryAfterSeconds, false, false));
+        addFaults(operation, times, new Fault(status, retryAfterSeconds, false, false, false));
     }
 
     /** The next {@code times} requests of {@code operation} get their connection closed without an answer. */
     public void dropNext(String operation, int times) {
-        addFaults(operation, times, new Fault(0, null, true, false));
+        addFaults(operation, times, new Fault(0, null, true, false, false));
     }
 
     /**
@@ -282,12 +287,20 @@ public final class E2bFake implements AutoCloseable {
      * after E2B acted): the caller cannot tell whether the sandbox exists.
      */
     public void failNextAfterCreating(int times, int status) {
-        addFaults("create", times, new Fault(status, null, false, true));
+        addFaults("create", times, new Fault(status, null, false, true, false));
     }
 
     /** The next {@code times} creates make their sandbox, then get their connection closed without an answer. */
     public void dropNextAfterCreating(int times) {
-        addFaults("create", times, new Fault(0, null, true, true));
+        addFaults("create", times, new Fault(0, null, true, true, false));
+    }
+
+    /**
+     * The next create gets its connection closed, and its sandbox appears only right after the next list was
+     * answered: a create that lands after the caller looked for it.
+     */
+    public void dropNextCreateAndLandItLate() {
+        addFaults("create", 1, new Fault(0, null, true, true, true));
     }
 
     private void addFaults(String operation, int times, Fault fault) {
@@ -305,6 +318,7 @@ public final class E2bFake implements AutoCloseable {
             faults.clear();
             vanishAfter.clear();
         }
+        landsLate = null;
     }
 
     /**
@@ -687,7 +701,14 @@ public final class E2bFake implements AutoCloseable {
             case "create" -> create(req, route, body, fault);
             case "get" -> get(req, id);
             case "kill" -> kill(req, id);
-            case "list" -> list(req, false);
+            case "list" -> {
+                list(req, false);
+                Runnable late = landsLate;
+                landsLate = null;
+                if (late != null) {
+                    late.run();
+                }
+            }
             case "list.v1" -> list(req, true);
             case "timeout" -> setTimeout(req, id, body);
             case "pause" -> pause(req, id);
@@ -739,6 +760,11 @@ public final class E2bFake implements AutoCloseable {
             String id = newId();
             String token = secure ? HexFormat.of().formatHex(randomBytes(16)) : null;
             Sandbox s = new Sandbox(id, template, secure, token, metadata, envVars, now, now.plusSeconds(timeout));
+            if (fault != null && fault.late()) {
+                landsLate = () -> sandboxes.put(id, s);
+                req.connection().close();
+                return;
+            }
             sandboxes.put(id, s);
             if (fault == null) {
                 json(req.response(), 201, sandboxJson(s));

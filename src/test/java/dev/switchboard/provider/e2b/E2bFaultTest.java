@@ -91,6 +91,16 @@ class E2bFaultTest extends E2bTestSupport {
     }
 
     @Test
+    void anEarlierAttemptThatLandsAfterTheLookupIsKilledSoOneSandboxRemains() {
+        fake.dropNextCreateAndLandItLate();
+        Map<String, String> metadata = metadata(owner());
+        SandboxHandle h = provider.create(new SandboxSpec(null, Duration.ofMinutes(10), metadata, Map.of())).await().atMost(WAIT);
+        assertEquals(2, fake.requests("create"), "nothing found by the lookup, so created again");
+        assertEquals(1, fake.requests("kill"), "the late first one was killed");
+        assertEquals(Set.of(h.id()), fake.sandboxes().keySet(), "one sandbox for the switch: the one answered");
+    }
+
+    @Test
     void createAnswered504Or502AfterE2bActedIsNotMadeTwice() {
         for (int status : new int[] { 504, 502 }) {
             fake.reset();
