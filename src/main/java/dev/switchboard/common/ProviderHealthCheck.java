@@ -12,9 +12,10 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Readiness: the provider answers. One cheap lookup of a sandbox that does not exist; any answer from the provider
- * (found, not found, rejected id) means it is reachable, while timeouts, 5xx and an open circuit mean it is not.
- * The database has its own readiness check from the reactive client.
+ * Readiness: the provider's control plane answers. One cheap lookup of a sandbox that does not exist; any answer from
+ * the provider (found, not found, rejected id) means it is reachable, while timeouts, 5xx and an open control-plane
+ * circuit mean it is not. Single sandboxes that stop answering (their own data-plane breakers) do not count. The
+ * database has its own readiness check from the reactive client.
  */
 @Readiness
 @ApplicationScoped

@@ -53,7 +53,7 @@ public interface SwitchboardConfig {
 
     Reconcile reconcile();
 
-    /** How every call to a cloud provider is guarded: timeouts, retries, circuit breaker. */
+    /** How every call to a cloud provider is guarded: timeouts, retries, circuit breakers. */
     @WithName("provider-calls")
     ProviderCalls providerCalls();
 
@@ -207,12 +207,15 @@ public interface SwitchboardConfig {
         @WithDefault("30s")
         Duration maxRetryAfter();
 
-        /** Consecutive transient failures that open the provider's circuit breaker. */
+        /**
+         * Consecutive failures (timeouts, broken connections, 5xx, 429) that open a circuit breaker: the provider's
+         * control-plane breaker, or one sandbox's data-plane breaker. Any other answer counts as a success.
+         */
         @WithDefault("5")
         int breakerFailureThreshold();
 
-        /** How long an open breaker fails calls fast before letting a trial call through. */
-        @WithDefault("30s")
+        /** How long an open breaker fails calls fast before it lets a trial call through (half-open). */
+        @WithDefault("5s")
         Duration breakerOpenFor();
     }
 

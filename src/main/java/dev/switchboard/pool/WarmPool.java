@@ -238,6 +238,8 @@ public class WarmPool {
         // Some providers refuse empty metadata values; the provider's default template is "default" there.
         metadata.put(SandboxMetadata.POOL, template.isEmpty() ? "default" : template);
         metadata.put(SandboxMetadata.INSTANCE, instance.id());
+        // The create's own key: after an ambiguous failure the provider looks the sandbox up by it (never two).
+        metadata.put(SandboxMetadata.SWITCH, "pool-" + UUID.randomUUID());
         // A pool left behind (crash, scale-down) expires by itself; the recycler replaces sandboxes before that.
         Duration timeout = config.pool().maxAge().plus(config.sandbox().expiryMargin());
         SandboxSpec spec = templates.apply(new SandboxSpec(template.isEmpty() ? null : template, timeout, metadata, Map.of()));

@@ -25,6 +25,8 @@ public class ProviderException extends RuntimeException {
     private final Kind kind;
     private final Duration retryAfter;
     private boolean retrySafe;
+    /** The provider's HTTP status when the failure is its answer, else 0. */
+    private int status;
 
     public ProviderException(Kind kind, String message) {
         this(kind, message, null, null);
@@ -50,6 +52,19 @@ public class ProviderException extends RuntimeException {
         return retrySafe;
     }
 
+    /**
+     * Whether the provider may have acted although the call failed: a timeout, a connection closed without an answer,
+     * or a 502/504 from a gateway in front of it. A create that failed so must be looked up before it is tried again.
+     */
+    public boolean ambiguous() {
+        return kind == Kind.TRANSIENT && (!retrySafe || status == 502 || status == 504);
+    }
+
+    /** The provider's HTTP status when this failure is its answer, else 0. */
+    public int status() {
+        return status;
+    }
+
     public Kind kind() {
         return kind;
     }
@@ -67,9 +82,13 @@ public class ProviderException extends RuntimeException {
     public static ProviderException fromStatus(String provider, String operation, int status, String message,
             Duration retryAfter, boolean quota) {
         String text = provider + " " + operation + " answered " + status + (message == null || message.isBlank() ? "" : ": " + message);
-        if (quota) {
-            return new ProviderException(Kind.QUOTA, text, retryAfter, null);
-        }
+        ProviderException e = quota ? new ProviderException(Kind.QUOTA, text, retryAfter, null)
+                : ofStatus(status, text, retryAfter);
+        e.status = status;
+        return e;
+    }
+
+    private static ProviderException ofStatus(int status, String text, Duration retryAfter) {
         return switch (status) {
             case 404, 410 -> new ProviderException(Kind.GONE, text);
             case 409 -> new ProviderException(Kind.CONFLICT, text);

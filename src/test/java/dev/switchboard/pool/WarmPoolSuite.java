@@ -86,12 +86,16 @@ public abstract class WarmPoolSuite {
         System.out.println("pool before the burst: " + ids(db, "SELECT sandbox_id || ' ' || provider || ' ' || template || ' '"
                 + " || provider_expires_at || ' ' || coalesce(claim_switch::text, '-') FROM pool_sandboxes"));
         assertEquals(5, pooled.size(), "the pool is full before the burst");
+        Set<String> createKeys = new HashSet<>();
         for (String id : pooled) {
             SandboxInfo info = provider.get(id).await().atMost(WAIT).orElseThrow();
             assertEquals("default", info.metadata().get(SandboxMetadata.POOL), "pool metadata, default template");
             assertTrue(!info.metadata().containsKey(SandboxMetadata.OWNER), "a pool sandbox belongs to nobody");
             assertEquals(deployment.id().await().atMost(WAIT), info.metadata().get(SandboxMetadata.DEPLOYMENT),
                     "a pool sandbox carries this deployment's id");
+            String key = info.metadata().get(SandboxMetadata.SWITCH);
+            assertTrue(key != null && key.startsWith("pool-") && createKeys.add(key),
+                    "each pool create has a key of its own, to be looked up by after an ambiguous failure: " + key);
         }
 
         int users = 20;

@@ -34,8 +34,8 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 
 /**
- * Blaxel's control plane behind Switchboard's fault tolerance: every call goes through the provider's one
- * {@link ProviderCalls}, and answers become typed results or {@link ProviderException}s.
+ * Blaxel's control plane behind Switchboard's fault tolerance: every call goes through the provider's
+ * {@link ProviderCalls} (control-plane breaker), and answers become typed results or {@link ProviderException}s.
  */
 public final class BlaxelClient implements AutoCloseable {
 
@@ -73,7 +73,7 @@ public final class BlaxelClient implements AutoCloseable {
         this.headers = headers(blaxel);
         this.json = json;
         this.createTimeout = limits.createTimeout();
-        this.calls = new ProviderCalls(PROVIDER, limits, vertx);
+        this.calls = new ProviderCalls(PROVIDER, limits);
         Duration longest = limits.createTimeout().compareTo(limits.callTimeout()) > 0 ? limits.createTimeout()
                 : limits.callTimeout();
         this.rest = QuarkusRestClientBuilder.newBuilder()
@@ -107,11 +107,12 @@ public final class BlaxelClient implements AutoCloseable {
     }
 
     /**
-     * {@code POST /sandboxes}. Not idempotent: repeated only after an explicit 429/502/503 (Blaxel refused before
-     * acting). A 504 is the edge giving up while Blaxel goes on deploying, so it is reported, not retried.
+     * {@code POST /sandboxes}. Repeated here only after an explicit 429/503 (Blaxel refused before acting). A 504 is
+     * the edge giving up while Blaxel goes on deploying, so it is reported, not retried; after a timeout, a reset or a
+     * 502 the caller looks the sandbox up by name first.
      */
     public Uni<CreateResult> create(Sandbox sandbox) {
-        return calls.call("create", Idempotency.NOT_IDEMPOTENT, createTimeout, () -> rest.create(sandbox).map(r -> {
+        return calls.call("create", Idempotency.CREATE, createTimeout, () -> rest.create(sandbox).map(r -> {
             int status = r.getStatus();
             String body = body(r);
             if (status / 100 == 2) {

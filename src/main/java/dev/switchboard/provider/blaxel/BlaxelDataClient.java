@@ -24,7 +24,7 @@ import io.vertx.mutiny.ext.web.multipart.MultipartForm;
 
 /**
  * Blaxel's data plane (sandbox-api at the sandbox's {@code metadata.url}): tree and multipart writes, listings and
- * commands, guarded by the same {@link ProviderCalls} as the control plane.
+ * commands, guarded by the provider's {@link ProviderCalls} under each sandbox's own data-plane breaker.
  */
 public final class BlaxelDataClient {
 
@@ -58,8 +58,9 @@ public final class BlaxelDataClient {
     public Uni<Void> writeChunk(String name, String baseUrl, String root, Map<String, String> chunk) {
         String url = baseUrl + "/filesystem/tree/" + BlaxelMapping.encodePath(root);
         byte[] body = toJson(new BlaxelModel.TreeRequest(chunk));
-        return calls.call("tree.write", Idempotency.IDEMPOTENT, () -> send(HttpMethod.PUT, url, JSON, Buffer.buffer(body),
-                callTimeout).chain(r -> r.statusCode() / 100 == 2 ? Uni.createFrom().voidItem() : failure("tree.write", name, r)));
+        return calls.onSandbox(name, "tree.write", Idempotency.IDEMPOTENT,
+                () -> send(HttpMethod.PUT, url, JSON, Buffer.buffer(body), callTimeout)
+                        .chain(r -> r.statusCode() / 100 == 2 ? Uni.createFrom().voidItem() : failure("tree.write", name, r)));
     }
 
     /**
@@ -69,7 +70,7 @@ public final class BlaxelDataClient {
      */
     public Uni<Void> upload(String name, String baseUrl, String path, byte[] content, String permissions) {
         String url = baseUrl + "/filesystem/" + BlaxelMapping.encodePath(path);
-        return calls.call("fs.write", Idempotency.IDEMPOTENT, () -> {
+        return calls.onSandbox(name, "fs.write", Idempotency.IDEMPOTENT, () -> {
             io.vertx.ext.web.multipart.MultipartForm form = io.vertx.ext.web.multipart.MultipartForm.create()
                     .attribute("permissions", permissions)
                     .binaryFileUpload("file", uploadName(path), io.vertx.core.buffer.Buffer.buffer(content), OCTETS);
@@ -98,7 +99,8 @@ public final class BlaxelDataClient {
     /** A directory's listing; empty when it does not exist in a live sandbox; GONE when the sandbox is. */
     private Uni<Optional<BlaxelModel.Directory>> listDirectory(String name, String baseUrl, String path) {
         String url = baseUrl + "/filesystem/" + BlaxelMapping.encodePath(path);
-        return calls.call("fs.read", Idempotency.IDEMPOTENT, () -> send(HttpMethod.GET, url, JSON, null, callTimeout)
+        return calls.onSandbox(name, "fs.read", Idempotency.IDEMPOTENT,
+                () -> send(HttpMethod.GET, url, JSON, null, callTimeout)
                 .chain(r -> {
                     if (r.statusCode() == 404) {
                         return goneOrElse(name, "fs.read", r, Optional.<BlaxelModel.Directory> empty());
@@ -141,7 +143,7 @@ public final class BlaxelDataClient {
         BlaxelModel.ProcessRequest request = new BlaxelModel.ProcessRequest(command, root, true,
                 BlaxelMapping.timeoutSeconds(timeout));
         Duration httpTimeout = timeout.plus(callTimeout);
-        return calls.call("process", Idempotency.NOT_IDEMPOTENT, httpTimeout,
+        return calls.onSandbox(name, "process", Idempotency.NOT_IDEMPOTENT, httpTimeout,
                 () -> send(HttpMethod.POST, baseUrl + "/process", JSON, Buffer.buffer(toJson(request)), httpTimeout)
                         .chain(r -> {
                             if (r.statusCode() == 422) {
@@ -163,7 +165,8 @@ public final class BlaxelDataClient {
     private Uni<Void> makeDirectory(String name, String baseUrl, String path) {
         String url = baseUrl + "/filesystem/" + BlaxelMapping.encodePath(path);
         Buffer body = Buffer.buffer(toJson(new BlaxelModel.FileRequest(null, true, "0755")));
-        return calls.call("fs.write", Idempotency.IDEMPOTENT, () -> send(HttpMethod.PUT, url, JSON, body, callTimeout)
+        return calls.onSandbox(name, "fs.write", Idempotency.IDEMPOTENT,
+                () -> send(HttpMethod.PUT, url, JSON, body, callTimeout)
                 .chain(r -> r.statusCode() / 100 == 2 ? Uni.createFrom().voidItem() : failure("fs.write", name, r)));
     }
 

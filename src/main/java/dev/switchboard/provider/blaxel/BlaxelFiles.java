@@ -231,7 +231,7 @@ final class BlaxelFiles {
     /** {@code GET /filesystem/{archive}?download=true}, raw, into {@code local}; idempotent, so retried on blips. */
     private Uni<Void> download(String name, String baseUrl, String archive, String local, long cap) {
         String url = baseUrl + "/filesystem/" + BlaxelMapping.encodePath(archive) + "?download=true";
-        return calls.call("fs.read", Idempotency.IDEMPOTENT, COMMAND_TIMEOUT,
+        return calls.onSandbox(name, "fs.read", Idempotency.IDEMPOTENT, COMMAND_TIMEOUT,
                 () -> Uni.createFrom().completionStage(() -> fetch(url, local, cap).toCompletionStage())
                         .onFailure(e -> e instanceof StatusException).recoverWithUni(e -> {
                             StatusFailure f = ((StatusException) e).failure;

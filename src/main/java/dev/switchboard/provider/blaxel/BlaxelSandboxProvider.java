@@ -107,7 +107,7 @@ public class BlaxelSandboxProvider implements SandboxProvider {
         http.close();
     }
 
-    /** The guard of every call to Blaxel (tests look at its breaker). */
+    /** The guard of every call to Blaxel (tests look at its breakers). */
     ProviderCalls calls() {
         return client.calls();
     }
@@ -136,9 +136,10 @@ public class BlaxelSandboxProvider implements SandboxProvider {
         } catch (IllegalArgumentException e) {
             return Uni.createFrom().failure(new ProviderException(Kind.BAD_REQUEST, e.getMessage(), null, e));
         }
-        long deadline = System.nanoTime() + blaxel.createPollTimeout().toNanos();
+        long started = System.nanoTime();
+        long deadline = started + blaxel.createPollTimeout().toNanos();
         return client.create(request)
-                .onFailure(BlaxelSandboxProvider::ambiguous).recoverWithUni(e -> recoverAmbiguous(name, spec, e))
+                .onFailure(BlaxelSandboxProvider::ambiguous).recoverWithUni(e -> recoverAmbiguous(request, spec, e, 1, started))
                 .chain(result -> switch (result.status()) {
                     case CREATED -> awaitDeployed(name, spec, result.sandbox(), deadline, System.nanoTime());
                     case UNCONFIRMED -> {
@@ -150,25 +151,34 @@ public class BlaxelSandboxProvider implements SandboxProvider {
     }
 
     /**
-     * A timeout or a broken connection on create: Blaxel may have acted. One look by name decides: ours means it
-     * is kept; otherwise, or when the look fails too, the original failure is reported (a sandbox that lands later
-     * carries our labels for the reconciler, and its ttl-idle policy deletes it anyway).
+     * A timeout, a broken connection or a 502 on create: Blaxel may have acted. One look by name decides: ours means
+     * it is kept; not there means the create is sent again under the same name, which cannot make a second sandbox
+     * (Blaxel answers 409 for a taken name, and {@link #resolveTakenName} keeps it when it is ours). When the look
+     * fails too, or the attempts or the create timeout are used up, the original failure is reported (a sandbox that lands later carries
+     * our labels for the reconciler, and its ttl-idle policy deletes it anyway).
      */
-    private Uni<CreateResult> recoverAmbiguous(String name, SandboxSpec spec, Throwable e) {
+    private Uni<CreateResult> recoverAmbiguous(Sandbox request, SandboxSpec spec, Throwable e, int tries, long started) {
+        String name = request.metadata().name();
         return client.get(name)
-                .onFailure().recoverWithItem(Optional.empty())
+                .onFailure().transform(lookupFailure -> e)
                 .chain(found -> {
                     if (found.isPresent() && ours(found.get(), spec)) {
                         LOG.infof("blaxel create of %s failed (%s) but the sandbox exists: kept", name, e.getMessage());
                         return Uni.createFrom().item(new CreateResult(BlaxelClient.CreateStatus.CREATED, found.get()));
                     }
-                    return Uni.createFrom().failure(e);
+                    if (found.isPresent() || tries >= config.providerCalls().maxAttempts()
+                            || System.nanoTime() - started >= config.providerCalls().createTimeout().toNanos()) {
+                        return Uni.createFrom().failure(e);
+                    }
+                    LOG.infof("blaxel create of %s failed (%s) and made no sandbox: sent again", name, e.getMessage());
+                    return client.create(request).onFailure(BlaxelSandboxProvider::ambiguous)
+                            .recoverWithUni(again -> recoverAmbiguous(request, spec, again, tries + 1, started));
                 });
     }
 
-    /** A failure after which the create may or may not have happened: not an answer from Blaxel. */
+    /** A failure after which the create may or may not have happened: not a plain answer from Blaxel. */
     private static boolean ambiguous(Throwable e) {
-        return e instanceof ProviderException p && p.kind() == Kind.TRANSIENT && !p.retrySafe();
+        return e instanceof ProviderException p && p.ambiguous();
     }
 
     /**
@@ -349,7 +359,7 @@ public class BlaxelSandboxProvider implements SandboxProvider {
         if (!BlaxelMapping.validName(sandboxId)) {
             return Uni.createFrom().item(false);
         }
-        return client.delete(sandboxId);
+        return client.delete(sandboxId).invoke(() -> client.calls().forget(sandboxId));
     }
 
     @Override

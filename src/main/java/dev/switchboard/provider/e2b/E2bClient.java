@@ -32,7 +32,8 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * E2B's control plane with Switchboard's semantics on top of {@link E2bRestClient}: typed errors, retries and the
- * circuit breaker of {@link ProviderCalls}, 404-to-empty, pagination. Never puts the API key in a message or log.
+ * control-plane circuit breaker of {@link ProviderCalls}, 404-to-empty, pagination. Never puts the API key in a
+ * message or log.
  */
 public final class E2bClient implements AutoCloseable {
 
@@ -106,9 +107,12 @@ public final class E2bClient implements AutoCloseable {
         }
     }
 
-    /** {@code POST /sandboxes}: not idempotent, so repeated only after an explicit refusal (429/502/503/504). */
+    /**
+     * {@code POST /sandboxes}: not idempotent, so repeated here only after an explicit refusal (429, 503); after an
+     * ambiguous failure {@link E2bCreates} looks the sandbox up first.
+     */
     public Uni<E2bDtos.Sandbox> create(E2bDtos.NewSandbox body) {
-        return calls.call("create", Idempotency.NOT_IDEMPOTENT, createTimeout, () -> rest.create(body).map(r -> {
+        return calls.call("create", Idempotency.CREATE, createTimeout, () -> rest.create(body).map(r -> {
             if (r.getStatus() != 201 && r.getStatus() != 200) {
                 throw error("create", r);
             }

@@ -38,7 +38,8 @@ import io.vertx.mutiny.ext.web.multipart.MultipartForm;
 
 /**
  * E2B's in-sandbox daemon, envd (port 49983): file upload and download, directory listing and commands over Connect.
- * Every call runs through the provider's {@link ProviderCalls}; a 502 from the sandbox proxy means the sandbox is gone.
+ * Every call runs through the provider's {@link ProviderCalls}, under the sandbox's own data-plane breaker; a 502 from
+ * the sandbox proxy means the sandbox is gone.
  */
 public final class E2bEnvdClient implements AutoCloseable {
 
@@ -132,7 +133,7 @@ public final class E2bEnvdClient implements AutoCloseable {
 
     /** Completes once envd answers {@code GET /health} with 204; a few quick tries while the sandbox boots. */
     public Uni<Void> health(Target target) {
-        return calls.call("health", Idempotency.IDEMPOTENT, HEALTH_TIMEOUT,
+        return calls.onSandbox(target.sandboxId(), "health", Idempotency.IDEMPOTENT, HEALTH_TIMEOUT,
                 () -> request(HttpMethod.GET, target, "/health").send().map(r -> {
                     if (r.statusCode() != 204 && r.statusCode() != 200) {
                         // Still booting: envd's port is not open yet, which the proxy reports as 502.
@@ -146,8 +147,8 @@ public final class E2bEnvdClient implements AutoCloseable {
     /** Creates a directory and its parents; an existing directory is fine. */
     public Uni<Void> makeDir(Target target, String path) {
         ObjectNode body = json.createObjectNode().put("path", path);
-        return calls.call("makedir", Idempotency.IDEMPOTENT, () -> rpc(target, "/filesystem.Filesystem/MakeDir", body)
-                .map(r -> {
+        return calls.onSandbox(target.sandboxId(), "makedir", Idempotency.IDEMPOTENT,
+                () -> rpc(target, "/filesystem.Filesystem/MakeDir", body).map(r -> {
                     if (r.statusCode() == 200 || r.statusCode() == 409) {
                         return null;
                     }
@@ -165,7 +166,8 @@ public final class E2bEnvdClient implements AutoCloseable {
     public Uni<Void> write(Target target, List<Upload> files) {
         List<List<Upload>> batches = batches(files, batchFiles, batchBytes);
         return Multi.createFrom().iterable(batches)
-                .onItem().transformToUni(batch -> calls.call("files.write", Idempotency.IDEMPOTENT, () -> upload(target, batch)))
+                .onItem().transformToUni(batch -> calls.onSandbox(target.sandboxId(), "files.write", Idempotency.IDEMPOTENT,
+                        () -> upload(target, batch)))
                 .merge(UPLOAD_PARALLELISM)
                 .collect().last()
                 .replaceWithVoid();
@@ -227,12 +229,12 @@ public final class E2bEnvdClient implements AutoCloseable {
 
     /** Uploads multipart batches as {@link #write}, without the per-batch retry policy of the caller. */
     public Uni<Void> writeBatch(Target target, List<Upload> batch) {
-        return calls.call("files.write", Idempotency.IDEMPOTENT, () -> upload(target, batch));
+        return calls.onSandbox(target.sandboxId(), "files.write", Idempotency.IDEMPOTENT, () -> upload(target, batch));
     }
 
     /** Uploads one file as {@code application/octet-stream} to {@code ?path=} (envd 0.5.7+): any name arrives exactly. */
     public Uni<Void> writeOne(Target target, Upload file) {
-        return calls.call("files.write", Idempotency.IDEMPOTENT,
+        return calls.onSandbox(target.sandboxId(), "files.write", Idempotency.IDEMPOTENT,
                 () -> request(HttpMethod.POST, target, "/files").addQueryParam("path", file.path())
                         .addQueryParam("username", USER)
                         .putHeader("Content-Type", OCTET_STREAM)
@@ -253,7 +255,7 @@ public final class E2bEnvdClient implements AutoCloseable {
         if (http == null) {
             return Uni.createFrom().failure(new IllegalStateException("no HTTP client for downloads"));
         }
-        return calls.call("files.read", Idempotency.IDEMPOTENT, timeout,
+        return calls.onSandbox(target.sandboxId(), "files.read", Idempotency.IDEMPOTENT, timeout,
                 () -> Uni.createFrom().completionStage(() -> startDownload(target, path, file, maxBytes, timeout)
                         .toCompletionStage()));
     }
@@ -322,7 +324,7 @@ public final class E2bEnvdClient implements AutoCloseable {
     public Uni<ExecResult> exec(Target target, String command, String cwd, Duration timeout, int maxOutputBytes) {
         byte[] message = startRequest(command, cwd);
         Duration callTimeout = timeout.plus(EXEC_GRACE).plus(EXEC_GRACE);
-        return calls.call("process.start", Idempotency.NOT_IDEMPOTENT, callTimeout, () -> {
+        return calls.onSandbox(target.sandboxId(), "process.start", Idempotency.NOT_IDEMPOTENT, callTimeout, () -> {
             ProcessOutput output = new ProcessOutput(json, maxOutputBytes);
             ConnectStreamSink sink = new ConnectStreamSink(output, MAX_FRAME_BYTES, ERROR_BODY_BYTES);
             HttpRequest<Void> request = request(HttpMethod.POST, target, "/process.Process/Start")

@@ -44,7 +44,8 @@ import io.vertx.mutiny.ext.web.client.WebClient;
 
 /**
  * Sandboxes on E2B (https://e2b.dev): the control plane through {@link E2bClient}, files and commands through envd
- * ({@link E2bEnvdClient}). All calls share one {@link ProviderCalls}, so one breaker guards E2B as a whole.
+ * ({@link E2bEnvdClient}). One {@link ProviderCalls} guards them: one breaker for the control plane, one per sandbox
+ * for the data plane.
  */
 @Singleton
 @Identifier("e2b")
@@ -70,6 +71,7 @@ public class E2bSandboxProvider implements SandboxProvider {
     private final SwitchboardConfig.E2b config;
     private final ProviderCalls calls;
     private final E2bClient api;
+    private final E2bCreates creates;
     private final E2bEnvdClient envd;
     private final E2bFiles files;
     private final Map<String, Known> known = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
@@ -83,9 +85,10 @@ public class E2bSandboxProvider implements SandboxProvider {
     public E2bSandboxProvider(SwitchboardConfig config, Vertx vertx, ObjectMapper json) {
         this.config = config.e2b();
         String apiKey = apiKey(this.config);
-        this.calls = new ProviderCalls(NAME, config.providerCalls(), vertx);
+        this.calls = new ProviderCalls(NAME, config.providerCalls());
         this.api = new E2bClient(this.config.apiUrl(), apiKey, calls, json, config.providerCalls().callTimeout(),
                 config.providerCalls().createTimeout());
+        this.creates = new E2bCreates(api, config.providerCalls().maxAttempts(), config.providerCalls().createTimeout());
         WebClientOptions options = new WebClientOptions()
                 .setUserAgent("switchboard")
                 .setDecompressionSupported(true)
@@ -147,7 +150,7 @@ public class E2bSandboxProvider implements SandboxProvider {
         envd.close();
     }
 
-    /** The shared guard of all E2B calls (its breaker state is what operators and tests look at). */
+    /** The guard of all E2B calls (its breakers' states are what operators and tests look at). */
     ProviderCalls calls() {
         return calls;
     }
@@ -170,7 +173,7 @@ public class E2bSandboxProvider implements SandboxProvider {
         // Always an explicit timeout: without it E2B's v1 default of 15 s applies. secure=true makes the answer carry
         // the envd access token; autoPause=false because Switchboard itself decides when sandboxes end.
         E2bDtos.NewSandbox body = new E2bDtos.NewSandbox(template, timeout, false, true, spec.metadata(), spec.env());
-        return api.create(body).chain(created -> {
+        return creates.create(body).chain(created -> {
             Instant now = Instant.now();
             String id = created.sandboxID();
             if (!E2bMapping.isValidId(id)) {
@@ -205,7 +208,7 @@ public class E2bSandboxProvider implements SandboxProvider {
         }
         return api.get(sandboxId).map(detail -> {
             if (detail.isEmpty()) {
-                known.remove(sandboxId);
+                forget(sandboxId);
             }
             return detail.map(this::remember).map(this::info);
         });
@@ -216,7 +219,7 @@ public class E2bSandboxProvider implements SandboxProvider {
         if (!E2bMapping.isPathSafe(sandboxId)) {
             return Uni.createFrom().item(false);
         }
-        return api.kill(sandboxId).invoke(() -> known.remove(sandboxId));
+        return api.kill(sandboxId).invoke(() -> forget(sandboxId));
     }
 
     @Override
@@ -288,7 +291,7 @@ public class E2bSandboxProvider implements SandboxProvider {
         }
         return api.connect(sandboxId, E2bMapping.createTimeoutSeconds(timeout, config.maxLifetime())).chain(connected -> {
             if (connected.isEmpty()) {
-                known.remove(sandboxId);
+                forget(sandboxId);
                 return Uni.createFrom().item(Optional.<SandboxInfo> empty());
             }
             // A resumed sandbox starts a new run; its start time (and lifetime) come from the next GET.
@@ -354,6 +357,12 @@ public class E2bSandboxProvider implements SandboxProvider {
         return api.get(sandboxId).map(detail -> detail.map(this::remember)
                 .map(d -> target(sandboxId, knownOf(d)))
                 .orElseThrow(() -> gone(sandboxId)));
+    }
+
+    /** The sandbox is gone: its token and its data-plane breaker are no longer needed. */
+    private void forget(String sandboxId) {
+        known.remove(sandboxId);
+        calls.forget(sandboxId);
     }
 
     private static E2bEnvdClient.Target target(String id, Known k) {

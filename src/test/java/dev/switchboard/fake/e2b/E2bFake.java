@@ -116,7 +116,11 @@ public final class E2bFake implements AutoCloseable {
             Map<String, byte[]> files, Set<String> dirs) {
     }
 
-    private record Fault(int status, Integer retryAfterSeconds, boolean drop) {
+    /**
+     * {@code afterProcessing}: the request is carried out first, then its answer is replaced (create only);
+     * {@code late}: a dropped create whose sandbox appears only once the next list has been answered.
+     */
+    private record Fault(int status, Integer retryAfterSeconds, boolean drop, boolean afterProcessing, boolean late) {
     }
 
     /**
@@ -214,6 +218,8 @@ public final class E2bFake implements AutoCloseable {
     private final Map<String, AtomicInteger> dataPlane = new ConcurrentHashMap<>();
     private final ConcurrentLinkedDeque<Recorded> recorded = new ConcurrentLinkedDeque<>();
     private volatile Duration latency = Duration.ZERO;
+    /** The sandbox of a create dropped by {@link #dropNextCreateAndLandItLate}, put in place after the next list. */
+    private volatile Runnable landsLate;
     /** Added to {@link #latency} for one operation: a provider whose create is slower than its reads. */
     private final Map<String, Duration> operationLatency = new ConcurrentHashMap<>();
     private volatile Duration planMax = DEFAULT_PLAN_MAX;
@@ -281,12 +287,33 @@ public final class E2bFake implements AutoCloseable {
 
     /** The next {@code times} requests of {@code operation} ({@link #ANY} for all) answer {@code status} with E2B's body for it. */
     public void failNext(String operation, int times, int status, Integer retryAfterSeconds) {
-        addFaults(operation, times, new Fault(status, retryAfterSeconds, false));
+        addFaults(operation, times, new Fault(status, retryAfterSeconds, false, false, false));
     }
 
     /** The next {@code times} requests of {@code operation} get their connection closed without an answer. */
     public void dropNext(String operation, int times) {
-        addFaults(operation, times, new Fault(0, null, true));
+        addFaults(operation, times, new Fault(0, null, true, false, false));
+    }
+
+    /**
+     * The next {@code times} creates make their sandbox, then answer {@code status} instead (a gateway's 502 or 504
+     * after E2B acted): the caller cannot tell whether the sandbox exists.
+     */
+    public void failNextAfterCreating(int times, int status) {
+        addFaults("create", times, new Fault(status, null, false, true, false));
+    }
+
+    /** The next {@code times} creates make their sandbox, then get their connection closed without an answer. */
+    public void dropNextAfterCreating(int times) {
+        addFaults("create", times, new Fault(0, null, true, true, false));
+    }
+
+    /**
+     * The next create gets its connection closed, and its sandbox appears only right after the next list was
+     * answered: a create that lands after the caller looked for it.
+     */
+    public void dropNextCreateAndLandItLate() {
+        addFaults("create", 1, new Fault(0, null, true, true, true));
     }
 
     private void addFaults(String operation, int times, Fault fault) {
@@ -327,6 +354,7 @@ public final class E2bFake implements AutoCloseable {
             vanishAfter.clear();
             randomFaults = null;
         }
+        landsLate = null;
     }
 
     /**
@@ -539,7 +567,7 @@ public final class E2bFake implements AutoCloseable {
         if (route.sandboxId() != null && vanishesNow(route.operation())) {
             remove(route.sandboxId());
         }
-        if (fault != null && fault.drop()) {
+        if (fault != null && fault.drop() && !fault.afterProcessing()) {
             req.connection().close();
             return;
         }
@@ -596,7 +624,7 @@ public final class E2bFake implements AutoCloseable {
             if (r.random().nextDouble() >= r.fraction()) {
                 return null;
             }
-            return new Fault(r.statuses().get(r.random().nextInt(r.statuses().size())), null, false);
+            return new Fault(r.statuses().get(r.random().nextInt(r.statuses().size())), null, false, false, false);
         }
     }
 
@@ -728,16 +756,23 @@ public final class E2bFake implements AutoCloseable {
         if (!API_KEY.equals(req.getHeader("X-API-Key"))) {
             throw new Answer(401, error(401, "Invalid API key"));
         }
-        if (fault != null) {
+        if (fault != null && !fault.afterProcessing()) {
             answerFault(req.response(), fault, route, false);
             return;
         }
         String id = route.sandboxId() == null ? null : canonicalId(route.sandboxId());
         switch (route.operation()) {
-            case "create" -> create(req, body);
+            case "create" -> create(req, route, body, fault);
             case "get" -> get(req, id);
             case "kill" -> kill(req, id);
-            case "list" -> list(req, false);
+            case "list" -> {
+                list(req, false);
+                Runnable late = landsLate;
+                landsLate = null;
+                if (late != null) {
+                    late.run();
+                }
+            }
             case "list.v1" -> list(req, true);
             case "timeout" -> setTimeout(req, id, body);
             case "pause" -> pause(req, id);
@@ -757,7 +792,7 @@ public final class E2bFake implements AutoCloseable {
         return dashes == 1 ? id.substring(0, id.indexOf('-')) : id;
     }
 
-    private void create(HttpServerRequest req, Buffer body) {
+    private void create(HttpServerRequest req, Route route, Buffer body, Fault fault) {
         JsonNode json = parse(body);
         String template = json.path("templateID").asText("");
         if (template.isBlank()) {
@@ -789,8 +824,19 @@ public final class E2bFake implements AutoCloseable {
             String id = newId();
             String token = secure ? HexFormat.of().formatHex(randomBytes(16)) : null;
             Sandbox s = new Sandbox(id, template, secure, token, metadata, envVars, now, now.plusSeconds(timeout));
+            if (fault != null && fault.late()) {
+                landsLate = () -> sandboxes.put(id, s);
+                req.connection().close();
+                return;
+            }
             sandboxes.put(id, s);
-            json(req.response(), 201, sandboxJson(s));
+            if (fault == null) {
+                json(req.response(), 201, sandboxJson(s));
+            } else if (fault.drop()) {
+                req.connection().close();
+            } else {
+                answerFault(req.response(), fault, route, false);
+            }
         }
     }
 

@@ -10,12 +10,21 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  */
 public class E2bFakeResource implements QuarkusTestResourceLifecycleManager {
 
+    /** Init argument: with {@code true}, the circuit breakers keep their production timing (half-open after 5 s). */
+    public static final String DEFAULT_BREAKER = "default-breaker";
+
     private E2bFake fake;
+    private boolean defaultBreaker;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        defaultBreaker = Boolean.parseBoolean(initArgs.getOrDefault(DEFAULT_BREAKER, "false"));
+    }
 
     @Override
     public Map<String, String> start() {
         fake = E2bFake.start("/home/user/project", 3000);
-        return Map.ofEntries(
+        Map<String, String> config = new java.util.HashMap<>(Map.ofEntries(
                 Map.entry("switchboard.provider", "e2b"),
                 Map.entry("switchboard.e2b.api-url", fake.url()),
                 Map.entry("switchboard.e2b.envd-url", fake.url()),
@@ -27,7 +36,11 @@ public class E2bFakeResource implements QuarkusTestResourceLifecycleManager {
                 Map.entry("switchboard.provider-calls.max-backoff", "200ms"),
                 Map.entry("switchboard.provider-calls.breaker-open-for", "1s"),
                 Map.entry("switchboard.provider-calls.call-timeout", "3s"),
-                Map.entry("switchboard.provider-calls.create-timeout", "10s"));
+                Map.entry("switchboard.provider-calls.create-timeout", "10s")));
+        if (defaultBreaker) {
+            config.remove("switchboard.provider-calls.breaker-open-for");
+        }
+        return config;
     }
 
     @Override

@@ -133,6 +133,16 @@ class BlaxelFaultTest {
     }
 
     @Test
+    void createCutOffBeforeBlaxelActedIsSentAgainUnderTheSameName() {
+        fake.dropNext(BlaxelFake.CREATE, 1);
+        SandboxHandle h = create("cut-off");
+        assertEquals(2, fake.requests(BlaxelFake.CREATE), "looked up by name (not there), then sent again");
+        assertEquals(firstRequestedName(), h.id(), "under the same name, so it can never make two");
+        assertEquals(fake.recorded(BlaxelFake.CREATE).get(1).json().getJsonObject("metadata").getString("name"), h.id());
+        assertEquals(List.of(h.id()), fake.sandboxes().stream().map(SandboxView::name).toList());
+    }
+
+    @Test
     void firstDataPlaneCallAfterStandbyFailsWith502ThenSucceeds() {
         SandboxHandle h = create("sleepy");
         fake.standbyAfter(Duration.ofMillis(400));

@@ -126,6 +126,36 @@ class BlaxelSwitchApiTest {
     }
 
     @Test
+    void aSwitchWhoseCreateAnswerWasLostUsesTheOneSandboxBlaxelMade() {
+        Api erin = Api.newUser("bx-erin");
+        String p = erin.createProject("p");
+        erin.addFragment(p, Map.of("index.html", "p"));
+        fake.dropNextAfterProcessing(BlaxelFake.CREATE, 1);
+        String id = erin.switchTo(p).statusCode(200).extract().path("result.sandboxId");
+        assertEquals(1, fake.requests(BlaxelFake.CREATE), "found by name, not created again");
+        assertEquals(List.of(id), sandboxesOf(erin), "exactly one sandbox for the switch, and the switch uses it");
+        assertEquals(Optional.of("p"), backdoor.read(id, null, "index.html"));
+    }
+
+    @Test
+    void aSwitchWhoseCreateWasCutOffBeforeBlaxelActedCreatesOnceUnderTheSameName() {
+        Api frank = Api.newUser("bx-frank");
+        String p = frank.createProject("p");
+        frank.addFragment(p, Map.of("index.html", "p"));
+        fake.dropNext(BlaxelFake.CREATE, 1);
+        String id = frank.switchTo(p).statusCode(200).extract().path("result.sandboxId");
+        assertEquals(2, fake.requests(BlaxelFake.CREATE), "looked up by name, then sent again");
+        assertEquals(List.of(id), sandboxesOf(frank));
+        assertEquals(Optional.of("p"), backdoor.read(id, null, "index.html"));
+    }
+
+    private List<String> sandboxesOf(Api user) {
+        return fake.sandboxes().stream()
+                .filter(s -> user.userId.equals(BlaxelMapping.decodeLabels(s.labels()).get(SandboxMetadata.OWNER)))
+                .map(BlaxelFake.SandboxView::name).toList();
+    }
+
+    @Test
     void quotaExceededIsA429AndLeavesNothingBehind() {
         Api dave = Api.newUser("bx-dave");
         String p = dave.createProject("p");

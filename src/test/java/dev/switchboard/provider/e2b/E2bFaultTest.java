@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +42,19 @@ class E2bFaultTest extends E2bTestSupport {
     }
 
     @Test
+    void aRetryAfterLongerThanMaxRetryAfterIsNotWaitedForButHandedToTheCaller() {
+        SandboxHandle h = create(owner());
+        fake.failNext("get", 1, 429, 60);
+        long started = System.nanoTime();
+        ProviderException e = assertThrows(ProviderException.class, () -> provider.get(h.id()).await().atMost(WAIT));
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        assertEquals(Kind.RATE_LIMITED, e.kind());
+        assertEquals(Duration.ofSeconds(60), e.retryAfter(), "the caller answers 429 with it");
+        assertEquals(1, fake.requests("get", h.id()));
+        assertTrue(millis < 2000, "not waited for: " + millis + " ms");
+    }
+
+    @Test
     void twoServiceUnavailableAnswersThenSuccess() {
         create(owner());
         fake.failNext("list", 2, 503, null);
@@ -48,18 +63,52 @@ class E2bFaultTest extends E2bTestSupport {
     }
 
     @Test
-    void createIsRetriedAfterAnExplicit503ButNotAfterADroppedConnection() {
+    void createIsRetriedAfterAnExplicit503AndLookedUpBeforeItIsRetriedAfterADroppedConnection() {
         fake.failNext("create", 1, 503, null);
         create(owner());
         assertEquals(2, fake.requests("create"), "a 503 means E2B refused before acting");
         assertEquals(1, fake.sandboxes().size());
 
+        // The connection drops before E2B acted: the lookup by switch id finds nothing, so the create is sent again.
         fake.reset();
         fake.dropNext("create", 1);
-        ProviderException e = assertThrows(ProviderException.class, () -> create(owner()));
-        assertEquals(Kind.TRANSIENT, e.kind());
-        assertFalse(e.retrySafe());
-        assertEquals(1, fake.requests("create"), "a create whose answer was lost may have happened: never repeated");
+        SandboxHandle h = create(owner());
+        assertEquals(2, fake.requests("create"));
+        assertTrue(fake.requests("list") >= 1, "looked up before the second create");
+        assertEquals(Set.of(h.id()), fake.sandboxes().keySet());
+    }
+
+    @Test
+    void createWhoseAnswerIsLostAfterE2bActedKeepsTheSandboxItMade() {
+        fake.dropNextAfterCreating(1);
+        Map<String, String> metadata = metadata(owner());
+        SandboxHandle h = provider.create(new SandboxSpec(null, Duration.ofMinutes(10), metadata, Map.of())).await().atMost(WAIT);
+        assertEquals(1, fake.requests("create"), "found by its switch id, not created again");
+        assertEquals(Set.of(h.id()), fake.sandboxes().keySet());
+        assertEquals(metadata.get(SandboxMetadata.SWITCH), fake.sandbox(h.id()).orElseThrow().metadata().get(SandboxMetadata.SWITCH));
+        write(h, Map.of("a.txt", "a"));
+        assertEquals(Map.of("a.txt", "a"), readAll(h.id()), "the found sandbox is usable: its access token was looked up");
+    }
+
+    @Test
+    void anEarlierAttemptThatLandsAfterTheLookupIsKilledSoOneSandboxRemains() {
+        fake.dropNextCreateAndLandItLate();
+        Map<String, String> metadata = metadata(owner());
+        SandboxHandle h = provider.create(new SandboxSpec(null, Duration.ofMinutes(10), metadata, Map.of())).await().atMost(WAIT);
+        assertEquals(2, fake.requests("create"), "nothing found by the lookup, so created again");
+        assertEquals(1, fake.requests("kill"), "the late first one was killed");
+        assertEquals(Set.of(h.id()), fake.sandboxes().keySet(), "one sandbox for the switch: the one answered");
+    }
+
+    @Test
+    void createAnswered504Or502AfterE2bActedIsNotMadeTwice() {
+        for (int status : new int[] { 504, 502 }) {
+            fake.reset();
+            fake.failNextAfterCreating(1, status);
+            SandboxHandle h = create(owner());
+            assertEquals(1, fake.requests("create"), status + " is ambiguous: looked up, not blindly retried");
+            assertEquals(Set.of(h.id()), fake.sandboxes().keySet(), "one sandbox after a " + status);
+        }
     }
 
     @Test
@@ -168,6 +217,38 @@ class E2bFaultTest extends E2bTestSupport {
         awaitBreakerClosed();
         assertFalse(provider.calls().breaker().isOpen());
         assertTrue(provider.list(Map.of(SandboxMetadata.OWNER, owner())).await().atMost(WAIT).isEmpty());
+    }
+
+    @Test
+    void aHalfOpenTrialAnsweredNotFoundClosesTheBreaker() {
+        fake.failNext("list", 100, 503, null);
+        for (int i = 0; i < 2; i++) {
+            try {
+                provider.list(Map.of()).await().atMost(WAIT);
+                fail("the list should have failed");
+            } catch (RuntimeException expected) {
+                // E2B is down
+            }
+        }
+        assertTrue(provider.calls().breaker().isOpen());
+        fake.clearFaults();
+        long opened = System.nanoTime();
+        long deadline = opened + Duration.ofSeconds(8).toNanos();
+        while (provider.calls().breaker().isOpen() && System.nanoTime() < deadline) {
+            pause(20);
+        }
+        long millis = (System.nanoTime() - opened) / 1_000_000;
+        System.out.printf("e2b: breaker half-open %d ms after the last failure%n", millis);
+        assertFalse(provider.calls().breaker().isOpen(), "half-open after breaker-open-for (" + millis + " ms)");
+
+        // The trial: a create of a template E2B does not know, answered 404 (an answer: E2B is up).
+        fake.failNext("create", 1, 404, null);
+        ProviderException gone = assertThrows(ProviderException.class, () -> create(owner()));
+        assertEquals(Kind.GONE, gone.kind(), gone.getMessage());
+        assertFalse(provider.calls().breaker().isOpen(), "the 404 closed the breaker");
+        int gets = fake.requests("get");
+        assertTrue(provider.get("i0000000000000000000b").await().atMost(WAIT).isEmpty());
+        assertEquals(gets + 1, fake.requests("get"), "the next call reached E2B at once");
     }
 
     @Test

@@ -102,6 +102,24 @@ class E2bSwitchTest extends E2bTestSupport {
     }
 
     @Test
+    void aSwitchWhoseCreateAnswerWasLostUsesTheOneSandboxE2bMade() {
+        Api alice = Api.newUser("e2b-lost-create");
+        String p = alice.createProject("p");
+        alice.addFragment(p, Map.of("index.html", "p"));
+        int creates = fake.requests("create");
+        fake.dropNextAfterCreating(1);
+
+        String id = alice.switchTo(p).statusCode(200).body("result.restoredFiles", equalTo(1))
+                .extract().path("result.sandboxId");
+        assertEquals(creates + 1, fake.requests("create"), "not created a second time");
+        List<String> alices = fake.sandboxes().values().stream()
+                .filter(s -> alice.userId.equals(s.metadata().get(SandboxMetadata.OWNER))).map(E2bFake.SandboxView::id).toList();
+        assertEquals(List.of(id), alices, "exactly one sandbox for the switch, and the switch uses it");
+        assertEquals(id, userRow(alice.userId).getString("active_sandbox_id"));
+        assertEquals("p", new String(fake.file(id, fake.projectRoot() + "/index.html").orElseThrow()));
+    }
+
+    @Test
     void concurrencyQuotaIs429AndLeavesNothingBehind() {
         Api alice = Api.newUser("e2b-quota");
         String[] p = twoProjects(alice);
