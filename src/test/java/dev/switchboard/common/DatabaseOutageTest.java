@@ -70,6 +70,8 @@ class DatabaseOutageTest {
             given().get("/q/health/ready").then().statusCode(200);
             assertEquals(List.of(), log.errors(), "no ERROR for an expected outage");
         }
+        // This test's database goes with it: its sandboxes must not outlive it in the shared sandbox root.
+        alice.req().post("/api/cleanup-sandboxes").then().statusCode(200);
     }
 
     private static boolean sleep() throws InterruptedException {

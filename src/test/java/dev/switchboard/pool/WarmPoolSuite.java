@@ -145,7 +145,9 @@ public abstract class WarmPoolSuite {
         // Nothing leaked: every sandbox the provider has is a user's or the pool's (or another test's user's).
         List<String> recorded = ids(db, "SELECT active_sandbox_id FROM users WHERE active_sandbox_id IS NOT NULL"
                 + " UNION SELECT sandbox_id FROM parked_sandboxes UNION SELECT sandbox_id FROM pool_sandboxes");
-        for (SandboxInfo s : provider.list(Map.of(SandboxMetadata.MANAGED, "true")).await().atMost(WAIT)) {
+        // (Of this deployment: test classes with a database of their own share the sandbox root.)
+        for (SandboxInfo s : provider.list(Map.of(SandboxMetadata.MANAGED, "true", SandboxMetadata.DEPLOYMENT,
+                deployment.id().await().atMost(WAIT))).await().atMost(WAIT)) {
             assertTrue(recorded.contains(s.id()), "unrecorded sandbox " + s.id() + " " + s.metadata());
         }
 
