@@ -51,7 +51,7 @@ class GracefulStopIT {
                 var key = KeyUtils.readPrivateKey("test-jwt/private.pem");
                 List<CompletableFuture<Integer>> burst = new ArrayList<>();
                 for (String[] u : users) {
-                    String token = Jwt.issuer(SwitchBench.ISSUER).subject(u[0]).expiresIn(600).sign(key);
+                    String token = Jwt.issuer(SwitchBench.ISSUER).audience(SwitchBench.AUDIENCE).subject(u[0]).expiresIn(600).sign(key);
                     burst.add(http.sendAsync(HttpRequest.newBuilder(URI.create(service.base + "/api/switch-project"))
                             .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token)
                             .header("Content-Type", "application/json")
