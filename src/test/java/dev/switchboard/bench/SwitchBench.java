@@ -38,22 +38,7 @@ public final class SwitchBench {
     }
 
     public static void main(String[] args) {
-        // Vert.x and the JWT builder log through JBoss Logging: the manager must be chosen before anything logs.
-        System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
-        BenchReport report;
-        try {
-            report = run(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-            return;
-        } catch (Exception e) {
-            System.err.println("the benchmark failed: " + e);
-            e.printStackTrace();
-            System.exit(1);
-            return;
-        }
-        System.exit(report.allGood() ? 0 : 1);
+        Commands.exitWith("the benchmark", () -> run(args).allGood());
     }
 
     /** Runs the benchmark, prints its figures and answers them; everything it started is stopped before it returns. */

@@ -15,6 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
+import dev.switchboard.bench.Commands;
 import dev.switchboard.fake.e2b.E2bFake;
 import io.smallrye.jwt.util.KeyUtils;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -31,22 +32,7 @@ public final class ChaosRun {
     }
 
     public static void main(String[] args) {
-        // Vert.x and the JWT builder log through JBoss Logging: the manager must be chosen before anything logs.
-        System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
-        ChaosReport report;
-        try {
-            report = run(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-            return;
-        } catch (Exception e) {
-            System.err.println("the chaos run failed: " + e);
-            e.printStackTrace();
-            System.exit(1);
-            return;
-        }
-        System.exit(report.allGood() ? 0 : 1);
+        Commands.exitWith("the chaos run", () -> run(args).allGood());
     }
 
     /** Runs, prints the figures and answers them; everything it started is stopped before it returns. */
