@@ -57,9 +57,7 @@ public interface SwitchboardConfig {
     @WithName("provider-calls")
     ProviderCalls providerCalls();
 
-    E2b e2b();
 
-    Blaxel blaxel();
 
     /** Sandbox lifetime settings. */
     interface Sandbox {
@@ -219,93 +217,7 @@ public interface SwitchboardConfig {
         Duration breakerOpenFor();
     }
 
-    /** E2B (https://e2b.dev). */
-    interface E2b {
-        /** Control plane base URL. */
-        @WithDefault("https://api.e2b.app")
-        String apiUrl();
 
-        /** API key ({@code X-API-Key}); environment variable {@code E2B_API_KEY}. */
-        Optional<String> apiKey();
-
-        /** Sandbox domain: sandbox hosts are {@code <port>-<sandboxId>.<domain>}. */
-        @WithDefault("e2b.app")
-        String domain();
-
-        /**
-         * Send every data-plane (envd) call to this URL instead of the per-sandbox host, naming the sandbox in the
-         * {@code E2b-Sandbox-Id} and {@code E2b-Sandbox-Port} headers (self-hosted E2B, proxies).
-         */
-        Optional<String> envdUrl();
-
-        /** The plan's maximum sandbox lifetime (Hobby 1h, Pro 24h): timeouts are clamped to it. */
-        @WithDefault("1h")
-        Duration maxLifetime();
-
-        /** The template when no {@code switchboard.templates} are configured and {@code switchboard.sandbox.template} is unset. */
-        @WithDefault("base")
-        String template();
-
-        /** Directory inside the sandbox that holds the project's files. */
-        @WithDefault("/home/user/project")
-        String projectRoot();
-
-        /** The port whose public URL is the sandbox URL. */
-        @WithDefault("3000")
-        int port();
-
-        /** Files per multipart upload request. */
-        @WithDefault("500")
-        int uploadBatchFiles();
-
-        /** Bytes per multipart upload request. */
-        @WithDefault("16M")
-        MemorySize uploadBatchBytes();
-    }
-
-    /** Blaxel (https://blaxel.ai). */
-    interface Blaxel {
-        /** Control plane base URL. */
-        @WithDefault("https://api.blaxel.ai/v0")
-        String apiUrl();
-
-        /** API key ({@code Authorization: Bearer}); environment variable {@code BL_API_KEY}. */
-        Optional<String> apiKey();
-
-        /** Workspace ({@code X-Blaxel-Workspace}); environment variable {@code BL_WORKSPACE}. */
-        Optional<String> workspace();
-
-        /** The image when no {@code switchboard.templates} are configured and {@code switchboard.sandbox.template} is unset. */
-        @WithDefault("blaxel/prod-base:latest")
-        String image();
-
-        /** Memory in MB (CPUs = memory / 2048). */
-        @WithDefault("4096")
-        int memory();
-
-        /** Exposed HTTP port. */
-        @WithDefault("3000")
-        int port();
-
-        /** Region, or the workspace default. */
-        Optional<String> region();
-
-        /** Directory inside the sandbox that holds the project's files. */
-        @WithDefault("/blaxel/app")
-        String projectRoot();
-
-        /** Bytes per tree-write request. */
-        @WithDefault("8M")
-        MemorySize treeWriteBytes();
-
-        /** After a create answered 504, how often to poll for the sandbox. */
-        @WithDefault("2s")
-        Duration createPollInterval();
-
-        /** After a create answered 504, how long to poll before giving up (Blaxel deploys can take 300 s). */
-        @WithDefault("300s")
-        Duration createPollTimeout();
-    }
 
     /** The scheduled lifecycle jobs; each is safe to run on many replicas at once. */
     interface Jobs {

@@ -14,6 +14,8 @@ import jakarta.inject.Singleton;
 
 import dev.switchboard.common.ProblemException;
 import dev.switchboard.common.SwitchboardConfig;
+import dev.switchboard.provider.blaxel.BlaxelConfig;
+import dev.switchboard.provider.e2b.E2bConfig;
 import dev.switchboard.common.TemplatesConfig;
 import io.quarkus.runtime.Startup;
 
@@ -36,8 +38,8 @@ public class Templates {
     private final Template defaultTemplate;
 
     @Inject
-    public Templates(TemplatesConfig templates, SwitchboardConfig config) {
-        this(templates.all(), config.sandbox().template(), providerDefault(config), config.pool().templates().keySet());
+    public Templates(TemplatesConfig templates, SwitchboardConfig config, E2bConfig e2b, BlaxelConfig blaxel) {
+        this(templates.all(), config.sandbox().template(), providerDefault(config, e2b, blaxel), config.pool().templates().keySet());
     }
 
     /** Resolves and checks the configuration; an {@link IllegalStateException} saying what to fix when it is wrong. */
@@ -74,10 +76,10 @@ public class Templates {
         this.defaultTemplate = all.get(def);
     }
 
-    private static String providerDefault(SwitchboardConfig config) {
+    private static String providerDefault(SwitchboardConfig config, E2bConfig e2b, BlaxelConfig blaxel) {
         return switch (config.provider().strip().toLowerCase()) {
-            case "e2b" -> config.e2b().template();
-            case "blaxel" -> config.blaxel().image();
+            case "e2b" -> e2b.template();
+            case "blaxel" -> blaxel.image();
             default -> "local";
         };
     }

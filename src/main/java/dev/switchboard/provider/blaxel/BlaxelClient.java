@@ -67,8 +67,7 @@ public final class BlaxelClient implements AutoCloseable {
     private final Duration createTimeout;
     private final Map<String, String> headers;
 
-    public BlaxelClient(SwitchboardConfig config, Vertx vertx, ObjectMapper json) {
-        SwitchboardConfig.Blaxel blaxel = config.blaxel();
+    public BlaxelClient(SwitchboardConfig config, BlaxelConfig blaxel, Vertx vertx, ObjectMapper json) {
         SwitchboardConfig.ProviderCalls limits = config.providerCalls();
         this.headers = headers(blaxel);
         this.json = json;
@@ -88,7 +87,7 @@ public final class BlaxelClient implements AutoCloseable {
     }
 
     /** The headers of every Blaxel request, control and data plane alike. */
-    static Map<String, String> headers(SwitchboardConfig.Blaxel blaxel) {
+    static Map<String, String> headers(BlaxelConfig blaxel) {
         String key = blaxel.apiKey().filter(k -> !k.isBlank()).orElseThrow(() -> new IllegalStateException(
                 "switchboard.blaxel.api-key (environment variable BL_API_KEY) must be set when switchboard.provider=blaxel"));
         Map<String, String> headers = new LinkedHashMap<>();

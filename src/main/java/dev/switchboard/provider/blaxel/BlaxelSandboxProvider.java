@@ -64,7 +64,7 @@ public class BlaxelSandboxProvider implements SandboxProvider {
     static final String PORT_NAME = "http";
 
     private final SwitchboardConfig config;
-    private final SwitchboardConfig.Blaxel blaxel;
+    private final BlaxelConfig blaxel;
     private final Vertx vertx;
     private final BlaxelClient client;
     private final BlaxelDataClient data;
@@ -76,14 +76,14 @@ public class BlaxelSandboxProvider implements SandboxProvider {
     private final SecureRandom random = new SecureRandom();
 
     @Inject
-    public BlaxelSandboxProvider(SwitchboardConfig config, Vertx vertx, io.vertx.mutiny.core.Vertx mutinyVertx,
-            ObjectMapper json) {
+    public BlaxelSandboxProvider(SwitchboardConfig config, BlaxelConfig blaxel, Vertx vertx,
+            io.vertx.mutiny.core.Vertx mutinyVertx, ObjectMapper json) {
         this.config = config;
-        this.blaxel = config.blaxel();
+        this.blaxel = blaxel;
         this.vertx = vertx;
         // Fails fast, before any client is built, when the key is missing.
         BlaxelClient.headers(blaxel);
-        this.client = new BlaxelClient(config, vertx, json);
+        this.client = new BlaxelClient(config, blaxel, vertx, json);
         Duration callTimeout = config.providerCalls().callTimeout();
         this.web = WebClient.create(mutinyVertx, new WebClientOptions()
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, callTimeout.toMillis()))

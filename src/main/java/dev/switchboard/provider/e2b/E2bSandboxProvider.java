@@ -68,7 +68,7 @@ public class E2bSandboxProvider implements SandboxProvider {
         }
     }
 
-    private final SwitchboardConfig.E2b config;
+    private final E2bConfig config;
     private final ProviderCalls calls;
     private final E2bClient api;
     private final E2bCreates creates;
@@ -82,8 +82,8 @@ public class E2bSandboxProvider implements SandboxProvider {
     });
 
     @Inject
-    public E2bSandboxProvider(SwitchboardConfig config, Vertx vertx, ObjectMapper json) {
-        this.config = config.e2b();
+    public E2bSandboxProvider(SwitchboardConfig config, E2bConfig e2b, Vertx vertx, ObjectMapper json) {
+        this.config = e2b;
         String apiKey = apiKey(this.config);
         this.calls = new ProviderCalls(NAME, config.providerCalls());
         this.api = new E2bClient(this.config.apiUrl(), apiKey, calls, json, config.providerCalls().callTimeout(),
@@ -109,10 +109,10 @@ public class E2bSandboxProvider implements SandboxProvider {
      * Refuses to start the service when E2B is the selected provider and has no key; a static observer, so it runs
      * without constructing the provider when another one is selected.
      */
-    static void checkAtStartup(@Observes StartupEvent event, SwitchboardConfig config) {
+    static void checkAtStartup(@Observes StartupEvent event, SwitchboardConfig config, E2bConfig e2b) {
         if (NAME.equals(config.provider().strip().toLowerCase(Locale.ROOT))) {
-            apiKey(config.e2b());
-            checkLifetime(config);
+            apiKey(e2b);
+            checkLifetime(config, e2b);
         }
     }
 
@@ -120,13 +120,13 @@ public class E2bSandboxProvider implements SandboxProvider {
      * E2B ends a sandbox at the plan's lifetime whatever Switchboard asks; the TTL sweep must come first, with the
      * margin, or it finds the sandbox gone and its files unsaved (invariant 3).
      */
-    static void checkLifetime(SwitchboardConfig config) {
+    static void checkLifetime(SwitchboardConfig config, E2bConfig e2b) {
         Duration needed = config.sandbox().maxAge().plus(config.sandbox().expiryMargin());
         // A warm-pool sandbox's TTL counts from its claim, but E2B counts its lifetime from its creation.
         boolean pool = config.pool().size() > 0 || config.pool().templates().values().stream().anyMatch(t -> t.size() > 0);
         Duration poolAge = pool ? config.pool().maxAge() : Duration.ZERO;
-        if (config.e2b().maxLifetime().compareTo(needed.plus(poolAge)) < 0) {
-            throw new IllegalStateException("switchboard.e2b.max-lifetime (" + config.e2b().maxLifetime()
+        if (e2b.maxLifetime().compareTo(needed.plus(poolAge)) < 0) {
+            throw new IllegalStateException("switchboard.e2b.max-lifetime (" + e2b.maxLifetime()
                     + ", the E2B plan's sandbox lifetime) must be at least switchboard.sandbox.max-age ("
                     + config.sandbox().maxAge() + ") plus switchboard.sandbox.expiry-margin ("
                     + config.sandbox().expiryMargin() + ")" + (pool ? " plus switchboard.pool.max-age (" + poolAge + ")" : "")
@@ -134,7 +134,7 @@ public class E2bSandboxProvider implements SandboxProvider {
         }
     }
 
-    private static String apiKey(SwitchboardConfig.E2b config) {
+    private static String apiKey(E2bConfig config) {
         return config.apiKey().map(String::strip).filter(k -> !k.isEmpty())
                 .orElseThrow(() -> new IllegalStateException(
                         "switchboard.provider is 'e2b' but switchboard.e2b.api-key (E2B_API_KEY) is not set"));

@@ -27,16 +27,15 @@ class BlaxelConfigTest {
         });
     }
 
-    private static SwitchboardConfig withBlaxel(Optional<String> key, Optional<String> workspace) {
-        SwitchboardConfig.Blaxel blaxel = config(SwitchboardConfig.Blaxel.class, Map.of("apiKey", key, "workspace", workspace));
-        return config(SwitchboardConfig.class, Map.of("blaxel", blaxel));
+    private static BlaxelConfig withBlaxel(Optional<String> key, Optional<String> workspace) {
+        return config(BlaxelConfig.class, Map.of("apiKey", key, "workspace", workspace));
     }
 
     @Test
     void aMissingApiKeyFailsFastWithAClearMessage() {
         for (Optional<String> key : new Optional[] { Optional.empty(), Optional.of("  ") }) {
             IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> new BlaxelSandboxProvider(withBlaxel(key, Optional.of("ws")), null, null, null));
+                    () -> new BlaxelSandboxProvider(config(SwitchboardConfig.class, Map.of()), withBlaxel(key, Optional.of("ws")), null, null, null));
             assertTrue(e.getMessage().contains("switchboard.blaxel.api-key"), e.getMessage());
             assertTrue(e.getMessage().contains("BL_API_KEY"), e.getMessage());
         }
@@ -44,10 +43,10 @@ class BlaxelConfigTest {
 
     @Test
     void everyRequestCarriesKeyWorkspaceAndVersion() {
-        Map<String, String> headers = BlaxelClient.headers(withBlaxel(Optional.of("bl_secret"), Optional.of("my-ws")).blaxel());
+        Map<String, String> headers = BlaxelClient.headers(withBlaxel(Optional.of("bl_secret"), Optional.of("my-ws")));
         assertEquals(Map.of("Authorization", "Bearer bl_secret", "X-Blaxel-Workspace", "my-ws", "Blaxel-Version", "2026-04-28"),
                 headers);
-        Map<String, String> noWorkspace = BlaxelClient.headers(withBlaxel(Optional.of("k"), Optional.empty()).blaxel());
+        Map<String, String> noWorkspace = BlaxelClient.headers(withBlaxel(Optional.of("k"), Optional.empty()));
         assertFalse(noWorkspace.containsKey("X-Blaxel-Workspace"), "the workspace header is optional");
     }
 }

@@ -59,6 +59,8 @@ class E2bContractTest extends E2bTestSupport {
     @Inject
     SwitchboardConfig config;
     @Inject
+    E2bConfig e2bConfig;
+    @Inject
     Vertx vertx;
     @Inject
     ObjectMapper json;
@@ -499,7 +501,7 @@ class E2bContractTest extends E2bTestSupport {
 
     /** A second provider, as in another replica: it knows no tokens of sandboxes it did not create. */
     private E2bSandboxProvider newProviderInstance() {
-        return new E2bSandboxProvider(config, vertx, json);
+        return new E2bSandboxProvider(config, e2bConfig, vertx, json);
     }
 
     private static Map<String, String> toMap(JsonNode node) {

@@ -252,48 +252,60 @@ class E2bUnitTest {
 
     @Test
     void startupFailsFastWithoutAnApiKey() {
-        SwitchboardConfig config = config("e2b", Optional.empty());
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> new E2bSandboxProvider(config, null, JSON));
+        Cfg config = config("e2b", Optional.empty());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> newProvider(config));
         assertTrue(e.getMessage().contains("switchboard.e2b.api-key"), e.getMessage());
-        assertThrows(IllegalStateException.class, () -> new E2bSandboxProvider(config("e2b", Optional.of("  ")), null, JSON));
+        assertThrows(IllegalStateException.class, () -> newProvider(config("e2b", Optional.of("  "))));
 
         // The startup check refuses only when E2B is the selected provider.
-        assertThrows(IllegalStateException.class, () -> E2bSandboxProvider.checkAtStartup(null, config));
-        E2bSandboxProvider.checkAtStartup(null, config("local", Optional.empty()));
-        E2bSandboxProvider.checkAtStartup(null, config(" E2B ", Optional.of("e2b_key")));
+        assertThrows(IllegalStateException.class, () -> check(config));
+        check(config("local", Optional.empty()));
+        check(config(" E2B ", Optional.of("e2b_key")));
     }
 
     @Test
     void startupRefusesATtlThatThePlansLifetimeWouldCutShort() {
-        E2bSandboxProvider.checkAtStartup(null, config("e2b", Optional.of("k"), Duration.ofMinutes(58), Duration.ofHours(1)));
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> E2bSandboxProvider.checkAtStartup(null,
+        check(config("e2b", Optional.of("k"), Duration.ofMinutes(58), Duration.ofHours(1)));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> check(
                 config("e2b", Optional.of("k"), Duration.ofMinutes(59), Duration.ofHours(1))));
         assertTrue(e.getMessage().contains("switchboard.e2b.max-lifetime") && e.getMessage().contains("switchboard.sandbox.max-age"),
                 e.getMessage());
-        E2bSandboxProvider.checkAtStartup(null, config("local", Optional.empty(), Duration.ofHours(2), Duration.ofHours(1)));
+        check(config("local", Optional.empty(), Duration.ofHours(2), Duration.ofHours(1)));
     }
 
     @Test
     void withAWarmPoolTheLifetimeMustAlsoCoverThePoolsMaxAge() {
         // A claimed pool sandbox gets a whole TTL from its claim, up to 10 minutes after E2B started counting.
-        E2bSandboxProvider.checkAtStartup(null, config("e2b", Optional.of("k"), Duration.ofMinutes(48), Duration.ofHours(1), 5));
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> E2bSandboxProvider.checkAtStartup(null,
+        check(config("e2b", Optional.of("k"), Duration.ofMinutes(48), Duration.ofHours(1), 5));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> check(
                 config("e2b", Optional.of("k"), Duration.ofMinutes(55), Duration.ofHours(1), 5)));
         assertTrue(e.getMessage().contains("switchboard.pool.max-age"), e.getMessage());
     }
 
+    /** The root and E2B configuration a test hands the provider. */
+    private record Cfg(SwitchboardConfig root, E2bConfig e2b) {
+    }
+
+    private static E2bSandboxProvider newProvider(Cfg c) {
+        return new E2bSandboxProvider(c.root(), c.e2b(), null, JSON);
+    }
+
+    private static void check(Cfg c) {
+        E2bSandboxProvider.checkAtStartup(null, c.root(), c.e2b());
+    }
+
     /** A config that answers only the provider name and the E2B key: enough to reach the key check. */
-    private static SwitchboardConfig config(String provider, Optional<String> apiKey) {
+    private static Cfg config(String provider, Optional<String> apiKey) {
         return config(provider, apiKey, Duration.ofMinutes(55), Duration.ofHours(1));
     }
 
     /** The same with the TTL and the plan's lifetime (the expiry margin is 2 minutes). */
-    private static SwitchboardConfig config(String provider, Optional<String> apiKey, Duration maxAge, Duration lifetime) {
+    private static Cfg config(String provider, Optional<String> apiKey, Duration maxAge, Duration lifetime) {
         return config(provider, apiKey, maxAge, lifetime, 0);
     }
 
     /** The same with a warm pool of {@code poolSize} (max-age 10 minutes) on the default template. */
-    private static SwitchboardConfig config(String provider, Optional<String> apiKey, Duration maxAge, Duration lifetime,
+    private static Cfg config(String provider, Optional<String> apiKey, Duration maxAge, Duration lifetime,
             int poolSize) {
         SwitchboardConfig.WarmPool pool = (SwitchboardConfig.WarmPool) Proxy.newProxyInstance(E2bUnitTest.class.getClassLoader(),
                 new Class<?>[] { SwitchboardConfig.WarmPool.class }, (proxy, method, args) -> switch (method.getName()) {
@@ -308,8 +320,8 @@ class E2bUnitTest {
                     case "expiryMargin" -> Duration.ofMinutes(2);
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
-        SwitchboardConfig.E2b e2b = (SwitchboardConfig.E2b) Proxy.newProxyInstance(E2bUnitTest.class.getClassLoader(),
-                new Class<?>[] { SwitchboardConfig.E2b.class }, (proxy, method, args) -> {
+        E2bConfig e2b = (E2bConfig) Proxy.newProxyInstance(E2bUnitTest.class.getClassLoader(),
+                new Class<?>[] { E2bConfig.class }, (proxy, method, args) -> {
                     if (method.getName().equals("apiKey")) {
                         return apiKey;
                     }
@@ -318,11 +330,8 @@ class E2bUnitTest {
                     }
                     throw new UnsupportedOperationException(method.getName());
                 });
-        return (SwitchboardConfig) Proxy.newProxyInstance(E2bUnitTest.class.getClassLoader(),
+        SwitchboardConfig root = (SwitchboardConfig) Proxy.newProxyInstance(E2bUnitTest.class.getClassLoader(),
                 new Class<?>[] { SwitchboardConfig.class }, (proxy, method, args) -> {
-                    if (method.getName().equals("e2b")) {
-                        return e2b;
-                    }
                     if (method.getName().equals("provider")) {
                         return provider;
                     }
@@ -334,6 +343,7 @@ class E2bUnitTest {
                     }
                     throw new UnsupportedOperationException(method.getName());
                 });
+        return new Cfg(root, e2b);
     }
 
     // ---- helpers ----
