@@ -32,6 +32,20 @@ public final class Commands {
         System.exit(good ? 0 : 1);
     }
 
+    /** Closes what a command started, in the order started (services before what they talk to), each once. */
+    public static void closeAll(java.util.List<AutoCloseable> started) {
+        synchronized (started) {
+            for (AutoCloseable c : started) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    System.err.println("could not stop " + c + ": " + e);
+                }
+            }
+            started.clear();
+        }
+    }
+
     /** Stops a child process: SIGTERM, then after 20 s SIGKILL. */
     public static void stop(Process process) {
         process.destroy();

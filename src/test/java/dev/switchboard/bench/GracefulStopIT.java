@@ -44,7 +44,7 @@ class GracefulStopIT {
         assertTrue(Files.isRegularFile(JAR), "run after package");
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start(); E2bFake fake = E2bFake.start("/home/user/project", 3000)) {
-            ServiceProcess service = ServiceProcess.start(JAR, List.of("-Xmx256m"), config(fake), database(pg), http);
+            ServiceProcess service = ServiceProcess.start(JAR, List.of("-Xmx256m"), config(fake), ServiceProcess.database(pg), http);
             try {
                 // The users and projects are written straight to the database: the switches are the service's first calls.
                 List<String[]> users = seed(pg);
@@ -111,13 +111,7 @@ class GracefulStopIT {
 
     private static Map<String, String> config(E2bFake fake) {
         Map<String, String> c = new LinkedHashMap<>();
-        c.put("switchboard.provider", "e2b");
-        c.put("switchboard.e2b.api-url", fake.url());
-        c.put("switchboard.e2b.envd-url", fake.url());
-        c.put("switchboard.e2b.api-key", E2bFake.API_KEY);
-        c.put("switchboard.e2b.domain", "e2b.test");
-        c.put("switchboard.e2b.project-root", fake.projectRoot());
-        c.put("switchboard.e2b.port", Integer.toString(fake.userPort()));
+        ServiceProcess.e2bFake(c, fake.url(), fake.projectRoot(), fake.userPort());
         c.put("switchboard.sandbox.max-age", "45m");
         c.put("switchboard.jobs.enabled", "true");
         for (String job : List.of("expiry", "idle", "keepalive", "reconcile")) {
@@ -130,11 +124,6 @@ class GracefulStopIT {
         c.put("quarkus.vertx.max-event-loop-execute-time", "500ms");
         c.put("quarkus.vertx.warning-exception-time", "500ms");
         return c;
-    }
-
-    private static Map<String, String> database(EmbeddedPostgres pg) {
-        return Map.of("DB_HOST", "localhost", "DB_PORT", Integer.toString(pg.getPort()), "DB_NAME", "postgres",
-                "DB_USER", "postgres", "DB_PASSWORD", "postgres");
     }
 
     /** USERS users with one empty project each: {userId, projectId}. */

@@ -248,6 +248,24 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** The database environment of a replica on an embedded PostgreSQL. */
+    public static Map<String, String> database(io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg) {
+        return Map.of("DB_HOST", "localhost", "DB_PORT", Integer.toString(pg.getPort()), "DB_NAME", "postgres",
+                "DB_USER", "postgres", "DB_PASSWORD", "postgres");
+    }
+
+    /** Provider {@code e2b} pointed at an E2B fake (as {@code E2bFakeResource} does), into {@code c}. */
+    public static Map<String, String> e2bFake(Map<String, String> c, String url, String projectRoot, int userPort) {
+        c.put("switchboard.provider", "e2b");
+        c.put("switchboard.e2b.api-url", url);
+        c.put("switchboard.e2b.envd-url", url);
+        c.put("switchboard.e2b.api-key", dev.switchboard.fake.e2b.E2bFake.API_KEY);
+        c.put("switchboard.e2b.domain", "e2b.test");
+        c.put("switchboard.e2b.project-root", projectRoot);
+        c.put("switchboard.e2b.port", Integer.toString(userPort));
+        return c;
+    }
+
     @Override
     public void close() {
         Commands.stop(process);

@@ -5,7 +5,6 @@ import java.security.PrivateKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +56,7 @@ public final class SwitchBench {
         });
         // Ctrl-C must not leave the service behind: the hook runs only if the JVM exits before the finally below.
         List<AutoCloseable> started = Collections.synchronizedList(new ArrayList<>());
-        Thread hook = new Thread(() -> closeAll(started));
+        Thread hook = new Thread(() -> Commands.closeAll(started));
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             log(o, "starting PostgreSQL and the E2B fake");
@@ -67,7 +66,7 @@ public final class SwitchBench {
             started.add(0, fake);
             o.latencies.applyTo(fake);
             log(o, "starting " + o.jar);
-            service = ServiceProcess.start(o.jar, o.serviceOpts, serviceConfig(fake, o), database(pg), http);
+            service = ServiceProcess.start(o.jar, o.serviceOpts, serviceConfig(fake, o), ServiceProcess.database(pg), http);
             started.add(0, service);
             log(o, "ready in " + service.startupMillis + " ms; creating " + o.users + " users with 2 projects each");
 
@@ -180,7 +179,7 @@ public final class SwitchBench {
             throw e;
         } finally {
             pool.shutdownNow();
-            closeAll(started);
+            Commands.closeAll(started);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {
@@ -192,13 +191,7 @@ public final class SwitchBench {
     /** Provider e2b pointed at the fake, as E2bFakeResource does, with production call timeouts and backoffs. */
     private static Map<String, String> serviceConfig(E2bFake fake, BenchOptions o) {
         Map<String, String> c = new LinkedHashMap<>();
-        c.put("switchboard.provider", "e2b");
-        c.put("switchboard.e2b.api-url", fake.url());
-        c.put("switchboard.e2b.envd-url", fake.url());
-        c.put("switchboard.e2b.api-key", E2bFake.API_KEY);
-        c.put("switchboard.e2b.domain", "e2b.test");
-        c.put("switchboard.e2b.project-root", fake.projectRoot());
-        c.put("switchboard.e2b.port", Integer.toString(fake.userPort()));
+        ServiceProcess.e2bFake(c, fake.url(), fake.projectRoot(), fake.userPort());
         // The fake's plan (Hobby) allows 1 h; the service refuses a TTL plus margin that does not fit.
         c.put("switchboard.sandbox.max-age", "55m");
         if (o.pool > 0) {
@@ -208,16 +201,6 @@ public final class SwitchBench {
         c.putAll(o.poolAndPark());
         c.putAll(o.config);
         return c;
-    }
-
-    private static Map<String, String> database(EmbeddedPostgres pg) {
-        Map<String, String> env = new HashMap<>();
-        env.put("DB_HOST", "localhost");
-        env.put("DB_PORT", Integer.toString(pg.getPort()));
-        env.put("DB_NAME", "postgres");
-        env.put("DB_USER", "postgres");
-        env.put("DB_PASSWORD", "postgres");
-        return env;
     }
 
     private interface UserStep {
@@ -241,20 +224,6 @@ public final class SwitchBench {
         }
         for (Future<?> f : fs) {
             f.get(10, TimeUnit.MINUTES);
-        }
-    }
-
-    /** Service first (it talks to both), then the fake, then PostgreSQL; each is closed once. */
-    private static void closeAll(List<AutoCloseable> started) {
-        synchronized (started) {
-            for (AutoCloseable c : started) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    System.err.println("could not stop " + c + ": " + e);
-                }
-            }
-            started.clear();
         }
     }
 

@@ -4,7 +4,6 @@ import java.security.PrivateKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +15,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 import dev.switchboard.bench.Commands;
-import dev.switchboard.fake.e2b.E2bFake;
+import dev.switchboard.bench.ServiceProcess;
 import io.smallrye.jwt.util.KeyUtils;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
@@ -39,7 +38,7 @@ public final class ChaosRun {
     static ChaosReport run(String... args) throws Exception {
         ChaosOptions o = ChaosOptions.parse(args);
         List<AutoCloseable> started = Collections.synchronizedList(new ArrayList<>());
-        Thread hook = new Thread(() -> closeAll(started));
+        Thread hook = new Thread(() -> Commands.closeAll(started));
         Runtime.getRuntime().addShutdownHook(hook);
         ExecutorService pool = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "chaos");
@@ -56,7 +55,7 @@ public final class ChaosRun {
             for (int i = 0; i < o.replicas; i++) {
                 configs.add(serviceConfig(fake, o, i));
             }
-            Replicas replicas = new Replicas(o.jar, jvmOptions(o), configs, environment(pg));
+            Replicas replicas = new Replicas(o.jar, jvmOptions(o), configs, ServiceProcess.database(pg));
             started.add(0, replicas);
             log(o, "starting " + o.replicas + " replicas of " + o.jar);
             long[] startup = replicas.startAll();
@@ -148,7 +147,7 @@ public final class ChaosRun {
             return report;
         } finally {
             pool.shutdownNow();
-            closeAll(started);
+            Commands.closeAll(started);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {
@@ -163,13 +162,7 @@ public final class ChaosRun {
      */
     static Map<String, String> serviceConfig(FakeProcess fake, ChaosOptions o, int replica) {
         Map<String, String> c = new LinkedHashMap<>();
-        c.put("switchboard.provider", "e2b");
-        c.put("switchboard.e2b.api-url", fake.url);
-        c.put("switchboard.e2b.envd-url", fake.url);
-        c.put("switchboard.e2b.api-key", E2bFake.API_KEY);
-        c.put("switchboard.e2b.domain", "e2b.test");
-        c.put("switchboard.e2b.project-root", fake.projectRoot);
-        c.put("switchboard.e2b.port", Integer.toString(fake.userPort));
+        ServiceProcess.e2bFake(c, fake.url, fake.projectRoot, fake.userPort);
         c.put("switchboard.instance-id", "chaos-replica-" + (replica + 1));
         // Tokens carry this audience: valid also where production requires mp.jwt.verify.audiences.
         c.put("mp.jwt.verify.audiences", ChaosUser.AUDIENCE);
@@ -193,29 +186,6 @@ public final class ChaosRun {
         List<String> opts = new ArrayList<>(List.of("-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1"));
         opts.addAll(o.serviceOpts);
         return opts;
-    }
-
-    private static Map<String, String> environment(EmbeddedPostgres pg) {
-        Map<String, String> env = new HashMap<>();
-        env.put("DB_HOST", "localhost");
-        env.put("DB_PORT", Integer.toString(pg.getPort()));
-        env.put("DB_NAME", "postgres");
-        env.put("DB_USER", "postgres");
-        env.put("DB_PASSWORD", "postgres");
-        return env;
-    }
-
-    private static void closeAll(List<AutoCloseable> started) {
-        synchronized (started) {
-            for (AutoCloseable c : started) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    System.err.println("could not stop " + c + ": " + e);
-                }
-            }
-            started.clear();
-        }
     }
 
     private static void log(ChaosOptions o, String message) {
