@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import io.micrometer.core.instrument.Metrics;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /** Counts every provider call by operation and outcome ({@code switchboard_provider_calls_total}), for any provider. */
@@ -82,5 +83,33 @@ final class MeteredSandboxProvider implements SandboxProvider {
     @Override
     public Uni<Optional<SandboxInfo>> resume(String sandboxId, Duration timeout) {
         return metered("resume", delegate.resume(sandboxId, timeout));
+    }
+
+    @Override
+    public Uni<List<DirEntry>> listDirectory(String sandboxId, String dir, int maxEntries) {
+        return metered("list-directory", delegate.listDirectory(sandboxId, dir, maxEntries));
+    }
+
+    @Override
+    public Uni<byte[]> readFile(String sandboxId, String path, long maxBytes) {
+        return metered("read-file", delegate.readFile(sandboxId, path, maxBytes));
+    }
+
+    @Override
+    public Uni<Void> writeFile(String sandboxId, String path, byte[] content) {
+        return metered("write-file", delegate.writeFile(sandboxId, path, content));
+    }
+
+    @Override
+    public Uni<Boolean> deleteFile(String sandboxId, String path) {
+        return metered("delete-file", delegate.deleteFile(sandboxId, path));
+    }
+
+    @Override
+    public Multi<ExecEvent> exec(String sandboxId, ExecRequest request) {
+        return delegate.exec(sandboxId, request).onTermination().invoke((e, cancelled) -> Metrics.counter(
+                "switchboard.provider.calls", "provider", delegate.name(), "operation", "exec-stream",
+                "outcome", cancelled ? "cancelled" : e == null ? "ok"
+                        : e instanceof ProviderException p ? p.kind().name().toLowerCase() : "failed").increment());
     }
 }

@@ -18,6 +18,10 @@ public class ProviderException extends RuntimeException {
         QUOTA,
         /** The provider rejected the request itself. */
         BAD_REQUEST,
+        /** The file or directory does not exist in the sandbox (or is not of the kind asked for). */
+        NOT_FOUND,
+        /** The file or listing is larger than the caller's limit. */
+        TOO_LARGE,
         /** Anything else, including a local process that failed to start. */
         FAILED
     }

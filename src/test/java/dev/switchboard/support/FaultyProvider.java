@@ -11,6 +11,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 
+import dev.switchboard.provider.DirEntry;
+import dev.switchboard.provider.ExecEvent;
+import dev.switchboard.provider.ExecRequest;
 import dev.switchboard.provider.ExecResult;
 import dev.switchboard.provider.FileData;
 import dev.switchboard.provider.FileListing;
@@ -24,6 +27,7 @@ import dev.switchboard.provider.SandboxSpec;
 import dev.switchboard.provider.local.LocalSandboxProvider;
 import io.quarkus.arc.Unremovable;
 import io.smallrye.common.annotation.Identifier;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -164,6 +168,31 @@ public class FaultyProvider implements SandboxProvider {
     @Override
     public Uni<ExecResult> exec(String sandboxId, String command, Duration timeout, int maxOutputBytes) {
         return local.exec(sandboxId, command, timeout, maxOutputBytes);
+    }
+
+    @Override
+    public Uni<List<DirEntry>> listDirectory(String sandboxId, String dir, int maxEntries) {
+        return local.listDirectory(sandboxId, dir, maxEntries);
+    }
+
+    @Override
+    public Uni<byte[]> readFile(String sandboxId, String path, long maxBytes) {
+        return local.readFile(sandboxId, path, maxBytes);
+    }
+
+    @Override
+    public Uni<Void> writeFile(String sandboxId, String path, byte[] content) {
+        return local.writeFile(sandboxId, path, content);
+    }
+
+    @Override
+    public Uni<Boolean> deleteFile(String sandboxId, String path) {
+        return local.deleteFile(sandboxId, path);
+    }
+
+    @Override
+    public Multi<ExecEvent> exec(String sandboxId, ExecRequest request) {
+        return local.exec(sandboxId, request);
     }
 
     private static Uni<Void> fail(AtomicReference<ProviderException> fault) {
