@@ -112,4 +112,9 @@ final class MeteredSandboxProvider implements SandboxProvider {
                 "outcome", cancelled ? "cancelled" : e == null ? "ok"
                         : e instanceof ProviderException p ? p.kind().name().toLowerCase() : "failed").increment());
     }
+
+    @Override
+    public Uni<String> portUrl(String sandboxId, int port) {
+        return metered("port-url", delegate.portUrl(sandboxId, port));
+    }
 }

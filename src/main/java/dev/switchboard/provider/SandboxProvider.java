@@ -134,4 +134,12 @@ public interface SandboxProvider {
     default Multi<ExecEvent> exec(String sandboxId, ExecRequest request) {
         throw new UnsupportedOperationException(name() + ": exec(ExecRequest)");
     }
+
+    /**
+     * The public URL of a port of the sandbox: E2B's host form, a Blaxel preview, a loopback {@code http://} URL for
+     * local. {@code port} is 1-65535 (checked by the caller). Fails with {@code GONE} when the sandbox is gone.
+     */
+    default Uni<String> portUrl(String sandboxId, int port) {
+        throw new UnsupportedOperationException(name() + ": portUrl");
+    }
 }

@@ -195,6 +195,11 @@ public class FaultyProvider implements SandboxProvider {
         return local.exec(sandboxId, request);
     }
 
+    @Override
+    public Uni<String> portUrl(String sandboxId, int port) {
+        return local.portUrl(sandboxId, port);
+    }
+
     private static Uni<Void> fail(AtomicReference<ProviderException> fault) {
         ProviderException e = fault.get();
         return e == null ? Uni.createFrom().voidItem() : Uni.createFrom().failure(e);
