@@ -1,0 +1,52 @@
+package dev.switchboard.mcp;
+
+import java.util.Map;
+
+import dev.switchboard.common.ProblemException;
+import io.modelcontextprotocol.common.McpTransportContext;
+import io.modelcontextprotocol.spec.McpSchema;
+
+/** One tool call: the caller's user id (from {@link McpResource}, through the transport context) and its arguments. */
+record ToolCall(String userId, Map<String, Object> arguments) {
+
+    private static final String USER = "switchboard.user";
+
+    static McpTransportContext context(String userId) {
+        return McpTransportContext.create(Map.of(USER, userId));
+    }
+
+    static ToolCall of(McpTransportContext context, McpSchema.CallToolRequest request) {
+        if (!(context.get(USER) instanceof String userId)) {
+            throw new ProblemException(401, "Unauthorized", "The call carries no user");
+        }
+        return new ToolCall(userId, request.arguments() == null ? Map.of() : request.arguments());
+    }
+
+    /** A string argument that must be present. */
+    String string(String name) {
+        String value = optionalString(name);
+        if (value == null) {
+            throw ProblemException.badRequest("'" + name + "' is required");
+        }
+        return value;
+    }
+
+    String optionalString(String name) {
+        Object value = arguments.get(name);
+        if (value == null || value instanceof String) {
+            return (String) value;
+        }
+        throw ProblemException.badRequest("'" + name + "' must be a string");
+    }
+
+    Integer optionalInteger(String name) {
+        Object value = arguments.get(name);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && Math.abs(n.doubleValue()) <= Integer.MAX_VALUE) {
+            return n.intValue();
+        }
+        throw ProblemException.badRequest("'" + name + "' must be an integer");
+    }
+}
