@@ -33,4 +33,19 @@ class AudienceTest {
         given().header("Authorization", "Bearer " + Tokens.withAudience("aud-alice", "switchboard"))
                 .get("/api/projects").then().statusCode(200);
     }
+
+    @Test
+    void theMcpEndpointAppliesTheSameAudienceRule() {
+        String initialize = """
+                {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},\
+                "clientInfo":{"name":"t","version":"1"}}}""";
+        for (String token : new String[] { Tokens.withAudience("aud-alice", "another-app"), Tokens.user("aud-alice") }) {
+            given().header("Authorization", "Bearer " + token).contentType("application/json")
+                    .accept("application/json, text/event-stream").body(initialize).post("/mcp").then()
+                    .statusCode(401).contentType("application/problem+json");
+        }
+        given().header("Authorization", "Bearer " + Tokens.withAudience("aud-alice", "switchboard"))
+                .contentType("application/json").accept("application/json, text/event-stream").body(initialize)
+                .post("/mcp").then().statusCode(200).body("result.serverInfo.name", equalTo("switchboard"));
+    }
 }

@@ -3,6 +3,7 @@ package dev.switchboard.mcp;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -252,6 +253,21 @@ class McpServerTest {
         given().header("Authorization", "Bearer " + Tokens.expired(user.userId)).contentType("application/json")
                 .accept("application/json, text/event-stream").body(call).post("/mcp").then().statusCode(401);
         user.req().get("/api/active-fragment").then().statusCode(204);
+    }
+
+    @Test
+    void aToolCallNeedsNoSessionOrInitializeFirst() {
+        Api user = Api.newUser("mcp-stateless");
+        String project = user.createProject("app");
+        given().header("Authorization", "Bearer " + user.token()).contentType("application/json")
+                .accept("application/json, text/event-stream")
+                .body("{\"jsonrpc\":\"2.0\",\"id\":\"a1\",\"method\":\"tools/call\",\"params\":{\"name\":\"list_projects\"}}")
+                .post("/mcp").then().statusCode(200).contentType("application/json")
+                .header("Mcp-Session-Id", nullValue())
+                .body("id", equalTo("a1"))
+                .body("result.isError", equalTo(false))
+                .body("result.content[0].type", equalTo("text"))
+                .body("result.content[0].text", containsString(project));
     }
 
     @Test
