@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -165,7 +164,6 @@ class McpServerTest {
     }
 
     @Test
-    @Disabled("until h-api carries h-iso's local exec")
     void execRunsACommandInTheProjectRoot() {
         Api user = Api.newUser("mcp-exec");
         String project = user.createProject("app");
