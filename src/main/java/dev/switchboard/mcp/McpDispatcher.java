@@ -5,10 +5,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 
 import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -19,6 +21,7 @@ import io.modelcontextprotocol.json.schema.jackson2.DefaultJsonSchemaValidator;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpStatelessServerFeatures.AsyncToolSpecification;
 import io.modelcontextprotocol.server.McpStatelessServerHandler;
+import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpStatelessServerTransport;
 import io.smallrye.mutiny.Uni;
@@ -32,6 +35,8 @@ import reactor.core.publisher.Mono;
  */
 @Singleton
 public class McpDispatcher implements McpStatelessServerTransport {
+
+    private static final Logger LOG = Logger.getLogger(McpDispatcher.class);
 
     static final String INSTRUCTIONS = """
             Switchboard keeps one live code sandbox per user and switches it between the user's projects. \
@@ -83,9 +88,28 @@ public class McpDispatcher implements McpStatelessServerTransport {
 
     /** The JSON text of the answer to a request; failures inside are already JSON-RPC errors. */
     public Uni<String> answer(McpSchema.JSONRPCRequest request, McpTransportContext context) {
-        return toUni(handler.handleRequest(context, request)
+        return toUni(Mono.defer(() -> handler.handleRequest(context, request))
                 .contextWrite(c -> c.put(McpTransportContext.KEY, context)))
+                .onFailure().recoverWithItem(e -> failure(request, e))
                 .map(this::write);
+    }
+
+    /**
+     * The SDK answers an unknown method with a failed {@code Mono}, and reads a request's params before its own error
+     * handling starts, so malformed ones fail out here too.
+     */
+    private static McpSchema.JSONRPCResponse failure(McpSchema.JSONRPCRequest request, Throwable failure) {
+        Throwable e = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (e instanceof McpError mcp && mcp.getJsonRpcError() != null) {
+            return McpSchema.JSONRPCResponse.error(request.id(), mcp.getJsonRpcError());
+        }
+        boolean invalid = e instanceof IllegalArgumentException;
+        if (!invalid) {
+            LOG.error("MCP request " + request.method() + " failed", e);
+        }
+        return McpSchema.JSONRPCResponse.error(request.id(), new McpSchema.JSONRPCResponse.JSONRPCError(
+                invalid ? McpSchema.ErrorCodes.INVALID_PARAMS : McpSchema.ErrorCodes.INTERNAL_ERROR,
+                invalid ? "Invalid params for " + request.method() : "Internal error", null));
     }
 
     /** A JSON-RPC error answer to a message that could not be read (the id is unknown, so null). */

@@ -269,6 +269,20 @@ class McpServerTest {
     }
 
     @Test
+    void protocolErrorsAreJsonRpcErrors() {
+        String token = Tokens.user("mcp-rpc");
+        Map<String, Integer> codes = Map.of(
+                "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{}}", McpSchema.ErrorCodes.INVALID_PARAMS,
+                "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"rm_rf\"}}", McpSchema.ErrorCodes.INVALID_PARAMS,
+                "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"resources/list\"}", McpSchema.ErrorCodes.METHOD_NOT_FOUND);
+        codes.forEach((body, code) -> given().header("Authorization", "Bearer " + token).contentType("application/json")
+                .body(body).post("/mcp").then().statusCode(200).body("id", equalTo(7)).body("error.code", equalTo(code)));
+        // A notification is accepted with no body.
+        given().header("Authorization", "Bearer " + token).contentType("application/json")
+                .body("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}").post("/mcp").then().statusCode(202);
+    }
+
+    @Test
     void aBodyThatIsNotOneJsonRpcMessageIs400AndGetIs405() {
         String token = Tokens.user("mcp-raw2");
         for (String body : new String[] { "{not json", "[]", "{\"jsonrpc\":\"2.0\"}" }) {
