@@ -20,6 +20,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import dev.switchboard.common.SwitchboardConfig;
+import dev.switchboard.provider.DirEntry;
 import dev.switchboard.provider.ExecResult;
 import dev.switchboard.provider.FileData;
 import dev.switchboard.provider.FileListing;
@@ -99,6 +100,29 @@ public class LocalSandboxProvider implements SandboxProvider {
     @Override
     public Uni<Map<String, FileData>> readFiles(String sandboxId, List<String> paths, long maxFileBytes, long maxTotalBytes) {
         return blocking(() -> LocalFiles.read(state.liveFilesDir(sandboxId), paths, maxFileBytes, maxTotalBytes));
+    }
+
+    @Override
+    public Uni<List<DirEntry>> listDirectory(String sandboxId, String dir, int maxEntries) {
+        return blocking(() -> LocalLiveFiles.list(state.liveFilesDir(sandboxId), dir, maxEntries));
+    }
+
+    @Override
+    public Uni<byte[]> readFile(String sandboxId, String path, long maxBytes) {
+        return blocking(() -> LocalLiveFiles.read(state.liveFilesDir(sandboxId), path, maxBytes));
+    }
+
+    @Override
+    public Uni<Void> writeFile(String sandboxId, String path, byte[] content) {
+        return blocking(() -> {
+            LocalLiveFiles.write(state.liveFilesDir(sandboxId), path, content);
+            return null;
+        });
+    }
+
+    @Override
+    public Uni<Boolean> deleteFile(String sandboxId, String path) {
+        return blocking(() -> LocalLiveFiles.delete(state.liveFilesDir(sandboxId), path));
     }
 
     /** Runs {@code bash -c command} in the sandbox's files directory, as the sandbox's own code would run. */
