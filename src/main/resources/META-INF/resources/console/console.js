@@ -202,11 +202,13 @@ async function switchTo(fragmentId) {
   if (fragmentId) body.fragmentId = fragmentId;
   const res = await call('POST', '/api/switch-project', { json: body, accept: STREAM });
   if (isEventStream(res)) {
+    let done = false;
     for await (const { event, data } of events(res)) {
-      if (event === 'result') showSwitchResult(data);
+      if (event === 'result') done = showSwitchResult(data);
       else if (event === 'problem') throw new ApiError(data.status, data.title, data.detail);
       else list.append(progressItem(event, data));
     }
+    if (!done) throw new Error('The switch stream ended without a result: refresh to see where the sandbox is.');
   } else {
     showSwitchResult(await res.json());
   }
@@ -224,6 +226,7 @@ function showSwitchResult(answer) {
   const saved = r.saveBack && r.saveBack.fragmentId ? `; saved ${r.saveBack.savedFiles} files first` : '';
   $('progress-result').textContent = `${answer.message}: ${r.restoredFiles} files restored into ${r.sandboxId}`
     + `${r.launch ? ` (${r.launch})` : ''}${saved}`;
+  return true;
 }
 
 // ---- Sandbox panel
@@ -328,10 +331,15 @@ async function runCommand() {
   const res = await call('POST', '/api/sandbox/exec', { json: { command: $('exec-command').value }, accept: STREAM });
   const append = (stream, text) => output.append(el('span', { className: stream }, text));
   if (isEventStream(res)) {
+    let exited = false;
     for await (const { event, data } of events(res)) {
       if (event === 'stdout' || event === 'stderr') append(event, data.data);
-      else if (event === 'exit') showExit(data);
+      else if (event === 'exit') exited = showExit(data);
       else if (event === 'problem') throw new ApiError(data.status, data.title, data.detail);
+    }
+    if (!exited) {
+      exit.textContent = 'no exit status';
+      throw new Error('The command\'s stream ended without an exit status (no live sandbox, or the connection broke).');
     }
   } else {
     const answer = await res.json();
@@ -343,8 +351,9 @@ async function runCommand() {
 
 function showExit(data) {
   $('exec-exit').textContent = data.timedOut ? `timed out after ${data.durationMs} ms`
-    : `exit ${data.exitCode} · ${data.durationMs} ms`;
+    : `exit ${data.exitCode} · ${data.durationMs} ms${data.truncated ? ' · output truncated' : ''}`;
   $('exec-exit').dataset.exitCode = data.exitCode == null ? '' : String(data.exitCode);
+  return true;
 }
 
 // ---- Wiring
