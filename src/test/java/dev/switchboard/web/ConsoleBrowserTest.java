@@ -71,11 +71,13 @@ class ConsoleBrowserTest {
         b.waitForText("whoami", user);
         assertTrue(b.driver.findElement(By.id("signin")).getAttribute("hidden") != null, "the sign-in form is hidden");
 
-        // A project, and two fragments uploaded from files.
-        b.driver.findElement(By.id("project-name")).sendKeys("Console project");
+        // A project (its name shown as text, never as markup), and two fragments uploaded from files.
+        String name = "<i>Console</i> & project";
+        b.driver.findElement(By.id("project-name")).sendKeys(name);
         b.clickWhenReady("project-create");
-        b.waitForText("project-name", "Console project");
-        b.until(ExpectedConditions.textToBePresentInElementLocated(Browser.css("project-list"), "Console project"));
+        assertEquals(name, b.waitForText("project-name", name));
+        b.until(ExpectedConditions.textToBePresentInElementLocated(Browser.css("project-list"), name));
+        assertTrue(b.driver.findElements(By.cssSelector("#projects i, #project i")).isEmpty(), "no markup from data");
 
         Path v1 = Files.createTempDirectory("console-v1");
         upload(v1, "v1", "index.html", "<h1>first upload</h1>", "app.js", "console.log('v1')");
