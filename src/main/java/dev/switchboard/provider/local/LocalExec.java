@@ -2,74 +2,91 @@ package dev.switchboard.provider.local;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 
+import dev.switchboard.provider.ExecEvent;
+import dev.switchboard.provider.ExecRequest;
 import dev.switchboard.provider.ExecResult;
 import dev.switchboard.provider.ProviderException;
 import dev.switchboard.provider.ProviderException.Kind;
 
-/** Commands in a local sandbox: {@code bash -c} in its files directory, as the sandbox's own code would run. */
+/**
+ * Commands in a local sandbox: {@code bash -c} in its project root (or {@code cwd} below it), with the sandbox's tag
+ * and a tag of their own, so the sandbox's pause and kill reach them and the timeout reaches their whole tree.
+ */
 final class LocalExec {
+
+    /** Names one command in the environment of every process it starts (see {@link SandboxProcesses}). */
+    static final String EXEC_VARIABLE = "SWITCHBOARD_EXEC";
+    /** Changes into {@code $1} (relative to the project root) and runs {@code $2}; a missing directory exits 1. */
+    static final String WRAPPER = "cd -- \"$1\" && exec /bin/bash -c \"$2\"";
 
     private LocalExec() {
     }
 
-    /** Runs {@code command} in the files directory of the live sandbox in {@code dir}. Blocking. */
-    static ExecResult run(Path dir, String command, Duration timeout, int maxOutputBytes) throws IOException {
-        // Output goes to files outside files/, so a chatty command can neither block on a pipe nor be saved back.
-        Path out = Files.createTempFile(dir, "exec-", ".out");
-        Path err = Files.createTempFile(dir, "exec-", ".err");
-        try {
-            ProcessBuilder builder = new ProcessBuilder("/bin/bash", "-c", command)
-                    .directory(dir.resolve(SandboxServer.FILES_DIR).toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(out.toFile())
-                    .redirectError(err.toFile());
-            builder.environment().keySet().retainAll(LocalProcesses.INHERITED_ENV);
-            // The command and whatever it leaves running belong to the sandbox: paused, resumed and killed with it.
-            LocalProcesses.tag(builder.environment(), dir);
-            Process process = builder.start();
-            if (LocalState.isPaused(dir)) {
-                // Paused since the caller checked: the pause's scan may have missed this process, so it must not run.
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
+    /**
+     * Starts {@code request} in the live sandbox in {@code dir} with {@code prefix} (the isolation's command line,
+     * empty when unisolated) in front of the shell. Blocking.
+     */
+    static LocalExecStream.Started start(Path dir, List<String> prefix, ExecRequest request) throws IOException {
+        String execId = UUID.randomUUID().toString();
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of("/bin/bash", "-c", WRAPPER, "switchboard-exec",
+                request.cwd().isEmpty() ? "." : request.cwd(), request.command()));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(dir.resolve(SandboxServer.FILES_DIR).toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        Map<String, String> env = builder.environment();
+        env.keySet().retainAll(LocalProcesses.INHERITED_ENV);
+        env.putAll(request.env());
+        // The command and whatever it leaves running belong to the sandbox: paused, resumed and killed with it.
+        env.put(EXEC_VARIABLE, execId);
+        LocalProcesses.tag(env, dir);
+        Process process = builder.start();
+        SandboxProcesses tree = new SandboxProcesses(EXEC_VARIABLE, execId);
+        LocalExecStream.Started started = new LocalExecStream.Started() {
+            @Override
+            public Process process() {
+                return process;
+            }
+
+            @Override
+            public boolean killTree(Duration within) {
+                // Stopped first, so nothing in the tree forks while it is being killed.
+                tree.stop(within.dividedBy(2));
                 process.destroyForcibly();
-                throw new ProviderException(Kind.CONFLICT, "local sandbox " + dir.getFileName() + " is paused: resume it first");
+                return tree.kill(within.dividedBy(2));
             }
-            boolean finished;
-            try {
-                finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                finished = false;
-            }
-            if (!finished) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-            }
-            Capped stdout = capped(out, maxOutputBytes);
-            Capped stderr = capped(err, maxOutputBytes);
-            return new ExecResult(finished ? process.exitValue() : -1, stdout.text(), stderr.text(),
-                    stdout.truncated() || stderr.truncated(), !finished);
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
+        };
+        if (LocalState.isPaused(dir)) {
+            // Paused since the caller checked: the pause's scan may have missed this process, so it must not run.
+            started.killTree(LocalExecStream.KILL_WITHIN);
+            throw new ProviderException(Kind.CONFLICT, "local sandbox " + dir.getFileName() + " is paused: resume it first");
         }
+        return started;
     }
 
-    private record Capped(String text, boolean truncated) {
-    }
-
-    private static Capped capped(Path file, int max) throws IOException {
-        long size = Files.size(file);
-        byte[] bytes;
-        try (InputStream in = Files.newInputStream(file)) {
-            bytes = in.readNBytes((int) Math.min(size, Math.max(0, max)));
+    /** The answer of the one-shot exec from a command's events; {@code exitCode} -1 when it timed out. */
+    static ExecResult result(List<ExecEvent> events) {
+        StringBuilder out = new StringBuilder();
+        StringBuilder err = new StringBuilder();
+        ExecEvent.Exit exit = null;
+        for (ExecEvent event : events) {
+            if (event instanceof ExecEvent.Output o) {
+                (o.stream() == ExecEvent.Stream.STDOUT ? out : err).append(o.data());
+            } else if (event instanceof ExecEvent.Exit e) {
+                exit = e;
+            }
         }
-        return new Capped(new String(bytes, StandardCharsets.UTF_8), size > max);
+        if (exit == null) {
+            throw new ProviderException(Kind.FAILED, "local command ended without an exit status");
+        }
+        return new ExecResult(exit.exitCode() == null ? -1 : exit.exitCode(), out.toString(), err.toString(),
+                exit.truncated(), exit.timedOut());
     }
 }

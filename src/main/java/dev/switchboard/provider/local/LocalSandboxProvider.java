@@ -21,6 +21,8 @@ import org.jboss.logging.Logger;
 
 import dev.switchboard.common.SwitchboardConfig;
 import dev.switchboard.provider.DirEntry;
+import dev.switchboard.provider.ExecEvent;
+import dev.switchboard.provider.ExecRequest;
 import dev.switchboard.provider.ExecResult;
 import dev.switchboard.provider.FileData;
 import dev.switchboard.provider.FileListing;
@@ -34,6 +36,7 @@ import dev.switchboard.provider.ScanSpec;
 import dev.switchboard.provider.SkippedFile;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 
@@ -125,13 +128,37 @@ public class LocalSandboxProvider implements SandboxProvider {
         return blocking(() -> LocalLiveFiles.delete(state.liveFilesDir(sandboxId), path));
     }
 
-    /** Runs {@code bash -c command} in the sandbox's files directory, as the sandbox's own code would run. */
+    /** Runs {@code bash -c command} in the sandbox's project root: the streamed {@link #exec(String, ExecRequest)}, collected. */
     @Override
     public Uni<ExecResult> exec(String sandboxId, String command, Duration timeout, int maxOutputBytes) {
-        if (!LocalState.isValidId(sandboxId)) {
-            return Uni.createFrom().failure(LocalState.gone(String.valueOf(sandboxId)));
+        return exec(sandboxId, new ExecRequest(command, "", Map.of(), timeout, maxOutputBytes)).collect().asList()
+                .map(LocalExec::result);
+    }
+
+    /**
+     * Runs {@code bash -c} in the sandbox's project root (or {@code cwd} below it), streaming its output. Fails with
+     * GONE when the sandbox is gone, CONFLICT while it is paused.
+     */
+    @Override
+    public Multi<ExecEvent> exec(String sandboxId, ExecRequest request) {
+        ProviderException invalid = ProviderException.ifNotPositive(request.timeout(), "command timeout");
+        if (invalid != null) {
+            return Multi.createFrom().failure(invalid);
         }
-        return blocking(() -> LocalExec.run(state.liveDir(sandboxId), command, timeout, maxOutputBytes));
+        return LocalExecStream.stream(() -> LocalExec.start(state.liveDir(sandboxId), List.of(), request),
+                request.timeout(), request.maxOutputBytes());
+    }
+
+    /** A loopback URL: the sandbox's processes listen on the service's host. */
+    @Override
+    public Uni<String> portUrl(String sandboxId, int port) {
+        if (port < 1 || port > 65535) {
+            return Uni.createFrom().failure(new ProviderException(Kind.BAD_REQUEST, "port must be 1-65535"));
+        }
+        return blocking(() -> {
+            state.liveDir(sandboxId);
+            return LocalState.url(port);
+        });
     }
 
     @Override
