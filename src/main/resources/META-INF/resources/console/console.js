@@ -251,6 +251,7 @@ async function refreshSandbox() {
   const lastUsed = sandbox && (sandbox.lastUsedAt
     || (live && live.sandboxId === sandbox.sandboxId ? live.lastUsedAt : null));
   setTime('sandbox-last-used', lastUsed);
+  setTime('sandbox-stopped', sandbox && sandbox.stoppedAt);
   const open = $('sandbox-open');
   const url = sandbox && sandbox.status !== 'stopped' ? safeUrl(sandbox.sandboxUrl) : null;
   open.hidden = url === null;
