@@ -9,6 +9,7 @@ import java.util.function.Function;
 
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -33,6 +34,7 @@ final class Browser implements AutoCloseable {
     private Browser(WebDriver driver) {
         this.driver = driver;
         this.wait = new WebDriverWait(driver, Duration.ofSeconds(30), Duration.ofMillis(50));
+        wait.ignoring(StaleElementReferenceException.class);
     }
 
     static Browser start() {
@@ -64,7 +66,19 @@ final class Browser implements AutoCloseable {
     }
 
     void clickWhenReady(String testName) {
-        wait.until(ExpectedConditions.elementToBeClickable(css(testName))).click();
+        clickWhenReady(css(testName));
+    }
+
+    /** Finds and clicks in one step, again if the page re-rendered the element meanwhile. */
+    void clickWhenReady(By by) {
+        wait.until(d -> {
+            WebElement element = d.findElement(by);
+            if (!element.isDisplayed() || !element.isEnabled()) {
+                return null;
+            }
+            element.click();
+            return true;
+        });
     }
 
     /** Waits until the element's text contains {@code text}, and answers the whole text. */

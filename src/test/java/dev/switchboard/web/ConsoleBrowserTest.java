@@ -120,7 +120,7 @@ class ConsoleBrowserTest {
 
         // The file browser lists the sandbox; edit index.html in the textarea and save it.
         b.clickWhenReady("files-refresh");
-        b.until(ExpectedConditions.elementToBeClickable(By.cssSelector("[data-test='file'][data-path='index.html']"))).click();
+        b.clickWhenReady(By.cssSelector("[data-test='file'][data-path='index.html']"));
         b.until(d -> d.findElement(By.id("editor")).getAttribute("value").contains("second upload"));
         WebElement editor = b.byTest("editor");
         editor.clear();
