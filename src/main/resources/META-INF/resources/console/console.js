@@ -216,7 +216,8 @@ async function switchTo(fragmentId) {
 }
 
 function progressItem(event, data) {
-  const extra = data && data.launch ? ` (${data.launch})` : '';
+  let extra = data && data.launch ? ` (${data.launch})` : '';
+  if (event === 'saved-back' && data) extra = data.fragmentId ? ` (${data.savedFiles} files)` : ' (nothing changed)';
   const ms = data && data.ms != null ? ` · ${data.ms} ms` : '';
   return el('li', { dataset: { event } }, `${event}${extra}${ms}`);
 }

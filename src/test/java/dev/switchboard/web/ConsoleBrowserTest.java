@@ -147,6 +147,12 @@ class ConsoleBrowserTest {
         b.clickWhenReady("sandbox-cleanup");
         b.waitForText("sandbox-status", "stopped");
         assertFalse(b.byTest("sandbox-open").isDisplayed(), "no link to a stopped sandbox");
+        // What the clean-up saved (the edit) is the project's newest fragment now.
+        WebElement saved = b.until(d -> {
+            List<WebElement> items = d.findElements(Browser.css("fragment"));
+            return items.size() == 3 ? items.get(0) : null;
+        });
+        assertEquals("~ index.html", saved.findElement(Browser.css("fragment-diff")).getText());
     }
 
     /** Uploads the given files (name, content pairs) as one fragment titled {@code title}, through the file input. */
