@@ -4,6 +4,8 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +28,13 @@ class ConsolePageTest {
                 .body(containsString("data-dev-signin=\"true\""))
                 .body(containsString("data-test=\"dev-signin\""))
                 .body(not(containsString("{devSignIn}")));
+    }
+
+    @Test
+    void withoutTheDevTokenEndpointThePageOffersNoDevSignIn() {
+        String html = ConsoleResource.Templates.console(false).render();
+        assertTrue(html.contains("data-test=\"token-signin\""), html);
+        assertFalse(html.contains("data-test=\"dev-signin\""), html);
     }
 
     @Test
