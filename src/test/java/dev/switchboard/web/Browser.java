@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.function.Function;
 
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
@@ -34,7 +35,8 @@ final class Browser implements AutoCloseable {
     private Browser(WebDriver driver) {
         this.driver = driver;
         this.wait = new WebDriverWait(driver, Duration.ofSeconds(30), Duration.ofMillis(50));
-        wait.ignoring(StaleElementReferenceException.class);
+        // A list re-rendered under us, or a tab between two documents (no documentElement yet): look again.
+        wait.ignoring(StaleElementReferenceException.class).ignoring(JavascriptException.class);
     }
 
     static Browser start() {

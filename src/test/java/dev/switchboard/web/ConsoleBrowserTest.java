@@ -113,9 +113,9 @@ class ConsoleBrowserTest {
         open.click();
         String tab = b.until(d -> d.getWindowHandles().stream().filter(h -> !h.equals(console)).findFirst().orElse(null));
         b.driver.switchTo().window(tab);
-        b.until(d -> d.getPageSource().contains("second upload"));
+        b.until(d -> d.findElement(By.tagName("h1")).getText().equals("second upload"));
         b.driver.get(URI.create(sandboxUrl).resolve("index.html").toString());
-        assertTrue(b.driver.getPageSource().contains("<h1>second upload</h1>"), b.driver.getPageSource());
+        assertEquals("second upload", b.driver.findElement(By.tagName("h1")).getText());
         b.driver.switchTo().window(console);
 
         // The file browser lists the sandbox; edit index.html in the textarea and save it.
@@ -129,7 +129,7 @@ class ConsoleBrowserTest {
         b.waitForText("message", "Saved index.html");
         b.driver.switchTo().window(tab);
         b.driver.navigate().refresh();
-        b.until(d -> d.getPageSource().contains("edited in the browser"));
+        b.until(d -> d.findElement(By.tagName("h1")).getText().equals("edited in the browser"));
         b.driver.close();
         b.driver.switchTo().window(console);
 
