@@ -6,6 +6,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import io.quarkus.qute.CheckedTemplate;
@@ -18,6 +20,7 @@ import io.smallrye.mutiny.Uni;
  * {@code sessionStorage}) and everything else is the public API, called by {@code /console/console.js}.
  */
 @Path("/")
+@Tag(name = "console")
 public class ConsoleResource {
 
     /**
@@ -36,7 +39,8 @@ public class ConsoleResource {
 
     @GET
     @Produces(MediaType.TEXT_HTML)
-    @Operation(summary = "The web console (an HTML page; signs in from the browser, needs no token)")
+    @Operation(summary = "The web console", description = "An HTML page; it signs in from the browser, so it needs no token.")
+    @APIResponse(responseCode = "200", description = "The console's page")
     public Uni<RestResponse<String>> page() {
         return Templates.console(LaunchMode.current().isDevOrTest()).createUni()
                 .map(html -> RestResponse.ResponseBuilder.ok(html, MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
