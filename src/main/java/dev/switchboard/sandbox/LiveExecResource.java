@@ -1,7 +1,5 @@
 package dev.switchboard.sandbox;
 
-import java.util.concurrent.TimeUnit;
-
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -10,20 +8,16 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
 
 import dev.switchboard.common.ProblemException;
-import dev.switchboard.provider.ExecEvent;
 import dev.switchboard.sandbox.LiveSandboxDtos.ExecAnswer;
 import dev.switchboard.sandbox.LiveSandboxDtos.ExecCommand;
-import dev.switchboard.sandbox.LiveSandboxDtos.ExecExit;
-import dev.switchboard.sandbox.LiveSandboxDtos.ExecOutput;
 import dev.switchboard.sandbox.LiveSandboxDtos.PortUrl;
 import dev.switchboard.user.CurrentUser;
 import dev.switchboard.user.UserService;
 import io.quarkus.security.Authenticated;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /** Commands and ports of the caller's live sandbox. */
@@ -49,18 +43,19 @@ public class LiveExecResource {
         return users.ensure(caller).chain(live::user).chain(u -> live.exec(u, command));
     }
 
-    /** The same command with its output as events while it runs; a client that goes away kills it. */
+    /**
+     * The same command with its output as events while it runs ({@code stdout}, {@code stderr}, then {@code exit}); bad
+     * input, no live sandbox or a switch in flight are answered as problems before the stream starts. A client that
+     * goes away kills the command.
+     */
     @POST
     @Path("exec")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    public Multi<OutboundSseEvent> execStream(ExecCommand command, @Context Sse sse) {
-        return Multi.createFrom().deferred(() -> {
-            long started = System.nanoTime();
-            return Multi.createFrom().uni(users.ensure(caller).chain(live::user))
-                    .onItem().transformToMultiAndConcatenate(u -> live.execStream(u, command))
-                    .map(e -> event(sse, e, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
-        });
+    public Uni<Void> execStream(ExecCommand command, @Context SseEventSink sink, @Context Sse sse) {
+        long started = System.nanoTime();
+        return users.ensure(caller).chain(live::user).chain(u -> live.startExec(u, command))
+                .invoke(events -> ExecEventStream.send(events, sink, sse, started)).replaceWithVoid();
     }
 
     @GET
@@ -68,15 +63,6 @@ public class LiveExecResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<PortUrl> port(@PathParam("port") String port) {
         return users.ensure(caller).chain(live::user).chain(u -> live.portUrl(u, parsePort(port))).map(PortUrl::new);
-    }
-
-    private static OutboundSseEvent event(Sse sse, ExecEvent e, long ms) {
-        OutboundSseEvent.Builder b = sse.newEventBuilder().mediaType(MediaType.APPLICATION_JSON_TYPE);
-        if (e instanceof ExecEvent.Output o) {
-            return b.name(o.stream() == ExecEvent.Stream.STDOUT ? "stdout" : "stderr").data(new ExecOutput(o.data())).build();
-        }
-        ExecEvent.Exit x = (ExecEvent.Exit) e;
-        return b.name("exit").data(new ExecExit(x.exitCode(), ms, x.timedOut(), x.truncated())).build();
     }
 
     private static int parsePort(String port) {

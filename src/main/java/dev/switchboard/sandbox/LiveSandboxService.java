@@ -97,9 +97,16 @@ public class LiveSandboxService {
      * bad command, no live sandbox or a switch in flight fail the stream before its first event.
      */
     public Multi<ExecEvent> execStream(User user, ExecCommand command) {
-        return validated(() -> commands.request(command)).onItem().transformToMulti(request -> Multi.createFrom()
-                .uni(sandboxOf(user.id))
-                .onItem().transformToMultiAndConcatenate(id -> Multi.createFrom().deferred(() -> provider.exec(id, request))
+        return Multi.createFrom().uni(startExec(user, command)).onItem().transformToMultiAndConcatenate(events -> events);
+    }
+
+    /**
+     * Checks the command and finds the live sandbox (counting the use) first, so those failures can be answered before
+     * a stream starts; the answer runs the command when subscribed to, as {@link #execStream} does.
+     */
+    public Uni<Multi<ExecEvent>> startExec(User user, ExecCommand command) {
+        return validated(() -> commands.request(command)).chain(request -> sandboxOf(user.id)
+                .map(id -> Multi.createFrom().deferred(() -> provider.exec(id, request))
                         .onFailure(UnsupportedOperationException.class).transform(LiveSandboxService::unsupported)
                         .onFailure(ProviderException.class)
                         .recoverWithMulti(e -> Multi.createFrom().uni(failed(user.id, id, (ProviderException) e)))));

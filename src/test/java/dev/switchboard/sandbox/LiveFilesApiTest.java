@@ -66,6 +66,10 @@ class LiveFilesApiTest {
         raw(user).contentType(ContentType.BINARY).body(all).put("/api/sandbox/files/bin/all.bin").then().statusCode(204);
         raw(user).contentType("text/html").body("<h1>hi</h1>").put("/api/sandbox/files/index.html").then().statusCode(204);
         raw(user).contentType(ContentType.TEXT).body("q").put("/api/sandbox/files/src/[id] (x)/it's ü.txt").then().statusCode(204);
+        raw(user).contentType(ContentType.JSON).body("{\"not\": parsed").put("/api/sandbox/files/package.json").then()
+                .statusCode(204);
+        raw(user).get("/api/sandbox/files/package.json").then().statusCode(200).contentType("application/json")
+                .body(equalTo("{\"not\": parsed"));
 
         byte[] back = raw(user).get("/api/sandbox/files/bin/all.bin").then().statusCode(200)
                 .contentType("application/octet-stream").extract().asByteArray();
@@ -75,14 +79,14 @@ class LiveFilesApiTest {
         raw(user).get("/api/sandbox/files/src/[id] (x)/it's ü.txt").then().statusCode(200).body(equalTo("q"));
 
         user.req().get("/api/sandbox/files").then().statusCode(200)
-                .body("path", equalTo(List.of("bin", "index.html", "src")))
-                .body("type", equalTo(List.of("dir", "file", "dir")))
+                .body("path", equalTo(List.of("bin", "index.html", "package.json", "src")))
+                .body("type", equalTo(List.of("dir", "file", "file", "dir")))
                 .body("[0].size", nullValue()).body("[1].size", equalTo(11));
         String modified = user.req().queryParam("path", "bin").get("/api/sandbox/files").then().statusCode(200)
                 .body("", hasSize(1)).body("[0].path", equalTo("bin/all.bin")).body("[0].size", equalTo(256))
                 .extract().path("[0].modifiedAt");
         OffsetDateTime.parse(modified);
-        user.req().queryParam("path", "").get("/api/sandbox/files").then().statusCode(200).body("", hasSize(3));
+        user.req().queryParam("path", "").get("/api/sandbox/files").then().statusCode(200).body("", hasSize(4));
 
         raw(user).delete("/api/sandbox/files/bin").then().statusCode(204);
         raw(user).delete("/api/sandbox/files/bin").then().statusCode(404).contentType("application/problem+json");
