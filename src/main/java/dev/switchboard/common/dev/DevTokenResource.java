@@ -15,10 +15,11 @@ import io.smallrye.jwt.build.Jwt;
 
 /**
  * Dev mode only: mints a token signed with the dev key pair under {@code src/dev/jwt}, so a newcomer can call the
- * API with one command. The bean does not exist in the prod build, and prod never trusts the dev key.
+ * API with one command (and the web console's "dev sign-in" button works). Tests get it too, signed with the test key,
+ * for the console's browser test. The bean does not exist in the prod build, and prod never trusts the dev key.
  */
 @Path("/dev/token")
-@IfBuildProfile("dev")
+@IfBuildProfile(anyOf = { "dev", "test" })
 public class DevTokenResource {
 
     @POST
