@@ -53,18 +53,26 @@ public class LocalSandboxProvider implements SandboxProvider {
 
     private final LocalState state;
     private final LocalProcesses processes;
+    private final LocalIsolation isolation;
     private final Vertx vertx;
 
     @Inject
     public LocalSandboxProvider(LocalConfig config, Vertx vertx) {
         this(config.dataDir()
                 .orElseGet(() -> Path.of(System.getProperty("java.io.tmpdir"), "switchboard-sandboxes")),
-                config.startTimeout(), config.jvmOptions(), vertx);
+                config.startTimeout(), config.jvmOptions(), LocalIsolation.settings(config), vertx);
     }
 
+    /** Isolated commands with the default settings (network none), as outside dev mode. */
     LocalSandboxProvider(Path dataRoot, Duration startTimeout, List<String> jvmOptions, Vertx vertx) {
+        this(dataRoot, startTimeout, jvmOptions, LocalIsolation.Settings.defaults(), vertx);
+    }
+
+    LocalSandboxProvider(Path dataRoot, Duration startTimeout, List<String> jvmOptions,
+            LocalIsolation.Settings isolation, Vertx vertx) {
         this.state = new LocalState(dataRoot, startTimeout);
         this.processes = new LocalProcesses(startTimeout, jvmOptions);
+        this.isolation = new LocalIsolation(isolation, startTimeout);
         this.vertx = vertx;
     }
 
@@ -91,7 +99,12 @@ public class LocalSandboxProvider implements SandboxProvider {
 
     @Override
     public Uni<List<SkippedFile>> writeFiles(SandboxHandle sandbox, List<FileData> files) {
-        return blocking(() -> LocalFiles.write(state.liveFilesDir(sandbox.id()), files));
+        return blocking(() -> {
+            Path dir = state.liveDir(sandbox.id());
+            List<SkippedFile> skipped = LocalFiles.write(dir.resolve(SandboxServer.FILES_DIR), files);
+            isolation.filesWritten(dir);
+            return skipped;
+        });
     }
 
     @Override
@@ -121,8 +134,10 @@ public class LocalSandboxProvider implements SandboxProvider {
         if (invalid != null) {
             return Multi.createFrom().failure(invalid);
         }
-        return LocalExecStream.stream(() -> LocalExec.start(state.liveDir(sandboxId), List.of(), request),
-                request.timeout(), request.maxOutputBytes());
+        return LocalExecStream.stream(() -> {
+            Path dir = state.liveDir(sandboxId);
+            return LocalExec.start(dir, isolation.enter(dir, state.runtimeDir()), request);
+        }, request.timeout(), request.maxOutputBytes());
     }
 
     /** A loopback URL: the sandbox's processes listen on the service's host. */
@@ -195,6 +210,11 @@ public class LocalSandboxProvider implements SandboxProvider {
             return Uni.createFrom().item(Optional.empty());
         }
         return blocking(() -> resumeBlocking(sandboxId, timeout));
+    }
+
+    /** As on a host without namespaces: for tests of the refusal and of unisolated commands. */
+    void isolationUnavailable() {
+        isolation.unavailable();
     }
 
     // ---- blocking work, always on a worker thread ----
