@@ -6,7 +6,9 @@ package dev.switchboard.provider.local;
  * {@code /lib*}, {@code /etc} bound read-only, the sandbox's files directory at {@code /project}, a fresh
  * {@code /proc}, a private {@code /tmp}, a minimal {@code /dev}), pivots into it, drops the old root and, as the
  * sandbox's unprivileged uid in a user namespace of its own, stays as the namespace's init: it keeps the namespaces
- * alive between commands (what a command leaves in the background survives it) and reaps orphans.
+ * alive between commands (what a command leaves in the background survives it) and reaps orphans (bash reaps any child
+ * on SIGCHLD while it waits for its one idle {@code sleep}). Init and that {@code sleep} are the idle sandbox's two
+ * processes.
  */
 final class HolderScript {
 
@@ -45,7 +47,7 @@ final class HolderScript {
             mount -o remount,bind,ro /
             cd /project
             if [ "$MODE" = trial ]; then INIT='echo ready'
-            else INIT='echo ready; exec >/dev/null 2>&1 </dev/null; trap "" TERM INT HUP; while :; do wait; sleep 1; done'
+            else INIT='echo ready; exec >/dev/null 2>&1 </dev/null; trap "" TERM INT HUP; while :; do sleep 2147483647 & wait; done'
             fi
             if [ -n "$ID" ]; then
               exec setpriv --reuid="$ID" --regid="$ID" --clear-groups -- unshare --user --map-root-user -- /bin/bash -c "$INIT"

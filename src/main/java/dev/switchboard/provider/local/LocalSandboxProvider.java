@@ -196,7 +196,7 @@ public class LocalSandboxProvider implements SandboxProvider {
         if (!LocalState.isValidId(sandboxId)) {
             return Uni.createFrom().item(false);
         }
-        return blocking(() -> pauseBlocking(sandboxId));
+        return blocking(() -> LocalPause.pause(state, processes, sandboxId));
     }
 
     /** Continues (SIGCONT) every process of a paused sandbox with a new expiry; a running one is only extended. */
@@ -209,7 +209,7 @@ public class LocalSandboxProvider implements SandboxProvider {
         if (!LocalState.isValidId(sandboxId)) {
             return Uni.createFrom().item(Optional.empty());
         }
-        return blocking(() -> resumeBlocking(sandboxId, timeout));
+        return blocking(() -> LocalPause.resume(state, processes, sandboxId, timeout));
     }
 
     /** As on a host without namespaces: for tests of the refusal and of unisolated commands. */
@@ -285,47 +285,5 @@ public class LocalSandboxProvider implements SandboxProvider {
         server.filter(p -> SandboxProcesses.alive(p.pid())).ifPresent(LocalProcesses::terminate);
         SandboxServer.deleteRecursively(dir);
         return true;
-    }
-
-    /**
-     * Marks the sandbox paused first, so no file or exec call starts while its processes are being stopped; when
-     * some cannot be stopped, everything is continued again and false answered (the caller kills it instead).
-     */
-    private boolean pauseBlocking(String id) throws IOException {
-        Path dir = state.sandboxDir(id);
-        Optional<SandboxInfo> info = state.inspect(dir);
-        if (info.isEmpty()) {
-            return false;
-        }
-        try {
-            if (info.get().state() != SandboxInfo.State.PAUSED) {
-                LocalState.markPaused(dir, true);
-            }
-        } catch (NoSuchFileException e) {
-            return false;
-        }
-        if (processes.stopAll(id)) {
-            return true;
-        }
-        LOG.warnf("Local sandbox %s cannot be paused: some of its processes keep running", id);
-        processes.continueAll(id);
-        LocalState.markPaused(dir, false);
-        return false;
-    }
-
-    /**
-     * The new expiry is written before anything is continued, or the server's own expiry check would remove the
-     * sandbox at once. The marker goes last, so a resume cut short is completed by the next one.
-     */
-    private Optional<SandboxInfo> resumeBlocking(String id, Duration timeout) throws IOException {
-        Path dir = state.sandboxDir(id);
-        boolean paused = LocalState.isPaused(dir);
-        Optional<SandboxInfo> extended = state.extend(id, timeout);
-        if (extended.isEmpty() || !paused) {
-            return extended;
-        }
-        processes.continueAll(id);
-        LocalState.markPaused(dir, false);
-        return state.inspect(dir);
     }
 }

@@ -39,6 +39,8 @@ class LocalIsolationTest {
 
     private static final Duration AWAIT = Duration.ofSeconds(30);
     private static final long UID = 2_000_000_000L;
+    /** The namespace holder's init and its idle sleep. */
+    private static final int IDLE_PROCESSES = 2;
 
     private static Vertx vertx;
 
@@ -161,24 +163,31 @@ class LocalIsolationTest {
         Thread sampler = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 most.accumulateAndGet(sandboxProcessCount(), Math::max);
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    return;
+                }
             }
         });
         sampler.start();
         long start = System.nanoTime();
         ExecResult bomb;
         try {
-            bomb = provider.exec(sandbox.id(), "b() { b | b & }; b; sleep 3", Duration.ofSeconds(3), 1024)
+            bomb = provider.exec(sandbox.id(), "b() { b | b & }; b; sleep 3", Duration.ofSeconds(2), 1024)
                     .await().atMost(AWAIT);
         } finally {
             sampler.interrupt();
             sampler.join();
         }
         long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+        System.out.println("fork bomb: exec ended after " + millis + " ms, at most " + most.get() + " processes (cap " + cap + ")");
         assertTrue(millis < 8000, "the exec finished, in " + millis + " ms");
         assertTrue(most.get() > cap / 2, "the bomb ran: " + most.get());
         assertTrue(most.get() <= cap, "at most " + cap + " processes at once, saw " + most.get());
         assertTrue(bomb.timedOut() || bomb.exitCode() != 0);
-        LocalExecTest.await("the bomb killed", Duration.ofSeconds(5), () -> sandboxProcessCount() <= 1);
+        LocalExecTest.await("the bomb killed", Duration.ofSeconds(5), () -> sandboxProcessCount() == IDLE_PROCESSES);
+        System.out.println("fork bomb: gone after " + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms");
         assertEquals("still fine\n", exec(provider, sandbox, "echo still fine").stdout(), "the sandbox works on");
     }
 
@@ -196,6 +205,27 @@ class LocalIsolationTest {
         assertTrue(provider.kill(sandbox.id()).await().atMost(AWAIT));
         assertTrue(HostProcesses.gone(child), "killed with the sandbox");
         assertEquals(0, sandboxProcessCount(), "nothing of the sandbox is left");
+    }
+
+    @Test
+    void orphansOfEndedCommandsAreReaped() throws Exception {
+        LocalSandboxProvider provider = provider(LocalConfig.Network.NONE, 256);
+        SandboxHandle sandbox = create(provider);
+        assertEquals(0, exec(provider, sandbox, "for i in 1 2 3 4 5; do sleep 0.2 & done").exitCode());
+        assertTrue(zombies() > 0 || sandboxProcessCount() > 1, "the orphans were there");
+        LocalExecTest.await("the orphans reaped by the sandbox's init", Duration.ofSeconds(5),
+                () -> zombies() == 0 && sandboxProcessCount() == IDLE_PROCESSES);
+    }
+
+    private static long zombies() {
+        return ProcessHandle.allProcesses().filter(p -> {
+            try {
+                return ((Number) Files.getAttribute(Path.of("/proc", Long.toString(p.pid())), "unix:uid")).longValue() == UID
+                        && HostProcesses.gone(p.pid());
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        }).count();
     }
 
     @Test
