@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -162,7 +163,7 @@ class LocalIsolationTest {
         AtomicInteger most = new AtomicInteger();
         Thread sampler = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
-                most.accumulateAndGet(sandboxProcessCount(), Math::max);
+                most.accumulateAndGet(sandboxProcessCount(sandbox), Math::max);
                 try {
                     Thread.sleep(5);
                 } catch (InterruptedException e) {
@@ -186,7 +187,7 @@ class LocalIsolationTest {
         assertTrue(most.get() > cap / 2, "the bomb ran: " + most.get());
         assertTrue(most.get() <= cap, "at most " + cap + " processes at once, saw " + most.get());
         assertTrue(bomb.timedOut() || bomb.exitCode() != 0);
-        LocalExecTest.await("the bomb killed", Duration.ofSeconds(5), () -> sandboxProcessCount() == IDLE_PROCESSES);
+        LocalExecTest.await("the bomb killed", Duration.ofSeconds(5), () -> sandboxProcessCount(sandbox) == IDLE_PROCESSES);
         System.out.println("fork bomb: gone after " + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms");
         assertEquals("still fine\n", exec(provider, sandbox, "echo still fine").stdout(), "the sandbox works on");
     }
@@ -204,28 +205,51 @@ class LocalIsolationTest {
         assertEquals("again\n", exec(provider, sandbox, "echo again").stdout(), "the namespaces survive a pause");
         assertTrue(provider.kill(sandbox.id()).await().atMost(AWAIT));
         assertTrue(HostProcesses.gone(child), "killed with the sandbox");
-        assertEquals(0, sandboxProcessCount(), "nothing of the sandbox is left");
+        assertEquals(0, sandboxProcessCount(sandbox), "nothing of the sandbox is left");
+    }
+
+    @Test
+    void aSandboxWhoseServerDiedIsRemovedWithItsNamespaces() throws Exception {
+        LocalSandboxProvider provider = provider(LocalConfig.Network.NONE, 256);
+        SandboxHandle sandbox = create(provider);
+        long child = HostProcesses.startBackgroundSleep(provider, sandbox.id(), AWAIT);
+        long server = Long.parseLong(Files.readString(files(sandbox).resolveSibling(SandboxServer.PID_FILE)).strip());
+        ProcessHandle.of(server).orElseThrow().destroyForcibly();
+        LocalExecTest.await("the server dead", Duration.ofSeconds(5), () -> HostProcesses.gone(server));
+        assertTrue(provider.get(sandbox.id()).await().atMost(AWAIT).isEmpty());
+        assertTrue(HostProcesses.gone(child), "its background process is killed with it");
+        assertEquals(0, sandboxProcessCount(sandbox), "and its namespace holder");
     }
 
     @Test
     void orphansOfEndedCommandsAreReaped() throws Exception {
         LocalSandboxProvider provider = provider(LocalConfig.Network.NONE, 256);
         SandboxHandle sandbox = create(provider);
-        assertEquals(0, exec(provider, sandbox, "for i in 1 2 3 4 5; do sleep 0.2 & done").exitCode());
-        assertTrue(zombies() > 0 || sandboxProcessCount() > 1, "the orphans were there");
-        LocalExecTest.await("the orphans reaped by the sandbox's init", Duration.ofSeconds(5),
-                () -> zombies() == 0 && sandboxProcessCount() == IDLE_PROCESSES);
+        assertEquals(0, exec(provider, sandbox, "for i in 1 2 3 4 5; do sleep 1 >/dev/null 2>&1 & done").exitCode());
+        assertTrue(zombies(sandbox) > 0 || sandboxProcessCount(sandbox) > IDLE_PROCESSES, "the orphans were there");
+        LocalExecTest.await("the orphans reaped by the sandbox's init", Duration.ofSeconds(5), () -> {
+            try {
+                return zombies(sandbox) == 0 && sandboxProcessCount(sandbox) == IDLE_PROCESSES;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
-    private static long zombies() {
-        return ProcessHandle.allProcesses().filter(p -> {
-            try {
-                return ((Number) Files.getAttribute(Path.of("/proc", Long.toString(p.pid())), "unix:uid")).longValue() == UID
-                        && HostProcesses.gone(p.pid());
-            } catch (IOException | RuntimeException e) {
-                return false;
-            }
-        }).count();
+    /** Zombies among the children of the sandbox's init (the namespace holder). */
+    private long zombies(SandboxHandle sandbox) throws IOException {
+        String init = Files.readString(files(sandbox).resolveSibling(LocalIsolation.HOLDER_PID_FILE)).strip();
+        try (var entries = Files.list(Path.of("/proc"))) {
+            return entries.map(p -> p.getFileName().toString()).filter(name -> name.matches("[0-9]+")).filter(pid -> {
+                try {
+                    String stat = Files.readString(Path.of("/proc", pid, "stat"));
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    return fields[0].equals("Z") && fields[1].equals(init);
+                } catch (IOException e) {
+                    return false;
+                }
+            }).count();
+        }
     }
 
     @Test
@@ -245,16 +269,18 @@ class LocalIsolationTest {
         assertEquals(files(sandbox) + "\n", exec(allowed, sandbox, "pwd").stdout(), "unisolated, in the files directory");
     }
 
-    /** Processes running as the sandbox uid: only sandboxes' processes do (one sandbox per test at a time here). */
-    private static int sandboxProcessCount() {
-        return (int) ProcessHandle.allProcesses().filter(p -> {
-            try {
-                return ((Number) Files.getAttribute(Path.of("/proc", Long.toString(p.pid())), "unix:uid")).longValue() == UID
-                        && SandboxProcesses.alive(p.pid());
-            } catch (IOException | RuntimeException e) {
-                return false;
-            }
-        }).count();
+    /** The sandbox's processes running as the sandbox uid: all but its server (and the holder's outer unshare). */
+    private static int sandboxProcessCount(SandboxHandle sandbox) {
+        return (int) new SandboxProcesses(SandboxServer.SANDBOX_VARIABLE, sandbox.id()).pids().stream()
+                .filter(pid -> uid(pid) == UID).count();
+    }
+
+    private static long uid(long pid) {
+        try {
+            return ((Number) Files.getAttribute(Path.of("/proc", Long.toString(pid)), "unix:uid")).longValue();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     private static void write(LocalSandboxProvider provider, SandboxHandle sandbox, String path, String text) {
