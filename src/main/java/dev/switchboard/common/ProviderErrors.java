@@ -20,6 +20,7 @@ public final class ProviderErrors {
                     "The sandbox disappeared while it was being prepared; retry", Duration.ofSeconds(1));
             case NOT_FOUND -> new ProblemException(404, "Not Found", e.getMessage());
             case TOO_LARGE -> new ProblemException(413, "Content Too Large", e.getMessage());
+            case UNSUPPORTED -> new ProblemException(503, "Service Unavailable", e.getMessage());
             case BAD_REQUEST -> new ProblemException(502, "Bad Gateway", "The sandbox provider rejected the request");
             default -> new ProblemException(503, "Service Unavailable",
                     "The sandbox provider is unavailable; retry later", orDefault(e.retryAfter()));

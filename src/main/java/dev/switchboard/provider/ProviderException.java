@@ -22,6 +22,11 @@ public class ProviderException extends RuntimeException {
         NOT_FOUND,
         /** The file or listing is larger than the caller's limit. */
         TOO_LARGE,
+        /**
+         * The provider cannot do this as configured on this host (a local command where commands cannot be isolated).
+         * Retrying does not help; the message says what to change.
+         */
+        UNSUPPORTED,
         /** Anything else, including a local process that failed to start. */
         FAILED
     }

@@ -30,12 +30,12 @@ final class LocalExec {
     }
 
     /**
-     * Starts {@code request} in the live sandbox in {@code dir} with {@code prefix} (the isolation's command line,
-     * empty when unisolated) in front of the shell. Blocking.
+     * Starts {@code request} in the live sandbox in {@code dir}, entering it as {@code isolation} says (unisolated:
+     * in its files directory, as the service's user). Blocking.
      */
-    static LocalExecStream.Started start(Path dir, List<String> prefix, ExecRequest request) throws IOException {
+    static LocalExecStream.Started start(Path dir, IsolatedCommand isolation, ExecRequest request) throws IOException {
         String execId = UUID.randomUUID().toString();
-        List<String> command = new ArrayList<>(prefix);
+        List<String> command = new ArrayList<>(isolation.prefix());
         command.addAll(List.of("/bin/bash", "-c", WRAPPER, "switchboard-exec",
                 request.cwd().isEmpty() ? "." : request.cwd(), request.command()));
         ProcessBuilder builder = new ProcessBuilder(command)
@@ -43,6 +43,7 @@ final class LocalExec {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Map<String, String> env = builder.environment();
         env.keySet().retainAll(LocalProcesses.INHERITED_ENV);
+        env.putAll(isolation.env());
         env.putAll(request.env());
         // The command and whatever it leaves running belong to the sandbox: paused, resumed and killed with it.
         env.put(EXEC_VARIABLE, execId);

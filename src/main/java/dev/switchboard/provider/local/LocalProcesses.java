@@ -231,7 +231,12 @@ final class LocalProcesses {
     // ---- the server log ----
 
     static String logTail(Path dir) {
-        Path log = dir.resolve(SandboxServer.LOG_FILE);
+        return logTail(dir, SandboxServer.LOG_FILE);
+    }
+
+    /** The end of a log file in the sandbox directory, or "" when there is none. */
+    static String logTail(Path dir, String name) {
+        Path log = dir.resolve(name);
         try (SeekableByteChannel channel = Files.newByteChannel(log, StandardOpenOption.READ)) {
             long size = channel.size();
             ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(size, LOG_TAIL_BYTES));

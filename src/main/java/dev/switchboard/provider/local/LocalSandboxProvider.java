@@ -54,18 +54,26 @@ public class LocalSandboxProvider implements SandboxProvider {
 
     private final LocalState state;
     private final LocalProcesses processes;
+    private final LocalIsolation isolation;
     private final Vertx vertx;
 
     @Inject
     public LocalSandboxProvider(LocalConfig config, Vertx vertx) {
         this(config.dataDir()
                 .orElseGet(() -> Path.of(System.getProperty("java.io.tmpdir"), "switchboard-sandboxes")),
-                config.startTimeout(), config.jvmOptions(), vertx);
+                config.startTimeout(), config.jvmOptions(), LocalIsolation.settings(config), vertx);
     }
 
+    /** Isolated commands with the default settings (network none), as outside dev mode. */
     LocalSandboxProvider(Path dataRoot, Duration startTimeout, List<String> jvmOptions, Vertx vertx) {
+        this(dataRoot, startTimeout, jvmOptions, LocalIsolation.Settings.defaults(), vertx);
+    }
+
+    LocalSandboxProvider(Path dataRoot, Duration startTimeout, List<String> jvmOptions,
+            LocalIsolation.Settings isolation, Vertx vertx) {
         this.state = new LocalState(dataRoot, startTimeout);
         this.processes = new LocalProcesses(startTimeout, jvmOptions);
+        this.isolation = new LocalIsolation(isolation, startTimeout);
         this.vertx = vertx;
     }
 
@@ -92,7 +100,12 @@ public class LocalSandboxProvider implements SandboxProvider {
 
     @Override
     public Uni<List<SkippedFile>> writeFiles(SandboxHandle sandbox, List<FileData> files) {
-        return blocking(() -> LocalFiles.write(state.liveFilesDir(sandbox.id()), files));
+        return blocking(() -> {
+            Path dir = state.liveDir(sandbox.id());
+            List<SkippedFile> skipped = LocalFiles.write(dir.resolve(SandboxServer.FILES_DIR), files);
+            isolation.filesWritten(dir);
+            return skipped;
+        });
     }
 
     @Override
@@ -145,8 +158,10 @@ public class LocalSandboxProvider implements SandboxProvider {
         if (invalid != null) {
             return Multi.createFrom().failure(invalid);
         }
-        return LocalExecStream.stream(() -> LocalExec.start(state.liveDir(sandboxId), List.of(), request),
-                request.timeout(), request.maxOutputBytes());
+        return LocalExecStream.stream(() -> {
+            Path dir = state.liveDir(sandboxId);
+            return LocalExec.start(dir, isolation.enter(dir, state.runtimeDir()), request);
+        }, request.timeout(), request.maxOutputBytes());
     }
 
     /** A loopback URL: the sandbox's processes listen on the service's host. */
@@ -205,7 +220,7 @@ public class LocalSandboxProvider implements SandboxProvider {
         if (!LocalState.isValidId(sandboxId)) {
             return Uni.createFrom().item(false);
         }
-        return blocking(() -> pauseBlocking(sandboxId));
+        return blocking(() -> LocalPause.pause(state, processes, sandboxId));
     }
 
     /** Continues (SIGCONT) every process of a paused sandbox with a new expiry; a running one is only extended. */
@@ -218,7 +233,12 @@ public class LocalSandboxProvider implements SandboxProvider {
         if (!LocalState.isValidId(sandboxId)) {
             return Uni.createFrom().item(Optional.empty());
         }
-        return blocking(() -> resumeBlocking(sandboxId, timeout));
+        return blocking(() -> LocalPause.resume(state, processes, sandboxId, timeout));
+    }
+
+    /** As on a host without namespaces: for tests of the refusal and of unisolated commands. */
+    void isolationUnavailable() {
+        isolation.unavailable();
     }
 
     // ---- blocking work, always on a worker thread ----
@@ -289,47 +309,5 @@ public class LocalSandboxProvider implements SandboxProvider {
         server.filter(p -> SandboxProcesses.alive(p.pid())).ifPresent(LocalProcesses::terminate);
         SandboxServer.deleteRecursively(dir);
         return true;
-    }
-
-    /**
-     * Marks the sandbox paused first, so no file or exec call starts while its processes are being stopped; when
-     * some cannot be stopped, everything is continued again and false answered (the caller kills it instead).
-     */
-    private boolean pauseBlocking(String id) throws IOException {
-        Path dir = state.sandboxDir(id);
-        Optional<SandboxInfo> info = state.inspect(dir);
-        if (info.isEmpty()) {
-            return false;
-        }
-        try {
-            if (info.get().state() != SandboxInfo.State.PAUSED) {
-                LocalState.markPaused(dir, true);
-            }
-        } catch (NoSuchFileException e) {
-            return false;
-        }
-        if (processes.stopAll(id)) {
-            return true;
-        }
-        LOG.warnf("Local sandbox %s cannot be paused: some of its processes keep running", id);
-        processes.continueAll(id);
-        LocalState.markPaused(dir, false);
-        return false;
-    }
-
-    /**
-     * The new expiry is written before anything is continued, or the server's own expiry check would remove the
-     * sandbox at once. The marker goes last, so a resume cut short is completed by the next one.
-     */
-    private Optional<SandboxInfo> resumeBlocking(String id, Duration timeout) throws IOException {
-        Path dir = state.sandboxDir(id);
-        boolean paused = LocalState.isPaused(dir);
-        Optional<SandboxInfo> extended = state.extend(id, timeout);
-        if (extended.isEmpty() || !paused) {
-            return extended;
-        }
-        processes.continueAll(id);
-        LocalState.markPaused(dir, false);
-        return state.inspect(dir);
     }
 }

@@ -48,6 +48,7 @@ final class LocalState {
     /** Present while the sandbox is paused (its processes stopped); holds the time it was paused. */
     static final String PAUSED_FILE = "paused";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration LEFTOVER_KILL = Duration.ofSeconds(5);
 
     private final Path configuredRoot;
     private final Duration startTimeout;
@@ -153,6 +154,8 @@ final class LocalState {
             }
             if (isLeftover(dir)) {
                 LOG.infof("Removing local sandbox %s: its server is no longer running", dir.getFileName());
+                // What its commands left (its namespace holder, background processes) goes with it.
+                new SandboxProcesses(SandboxServer.SANDBOX_VARIABLE, dir.getFileName().toString()).kill(LEFTOVER_KILL);
                 SandboxServer.deleteRecursively(dir);
             }
             return Optional.empty();

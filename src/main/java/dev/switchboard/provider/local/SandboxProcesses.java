@@ -147,6 +147,11 @@ public final class SandboxProcesses {
         return result;
     }
 
+    /** Whether the process's environment holds {@code variable=value}; false when it cannot be read. */
+    public static boolean carriesTag(long pid, String variable, String value) {
+        return new SandboxProcesses(variable, value).carriesTag(pid);
+    }
+
     private boolean carriesTag(long pid) {
         byte[] environ;
         try {
