@@ -89,6 +89,20 @@ public abstract class LiveExecSuite {
     }
 
     @Test
+    void aCommandChangesAFileWrittenThroughTheApi() {
+        Api user = Api.newUser("exec-owns");
+        init(user);
+        // A first command, so the sandbox has taken over everything written before it.
+        user.req().body(Map.of("command", "mkdir -p notes")).post("/api/sandbox/exec").then().statusCode(200)
+                .body("exitCode", equalTo(0));
+        user.req().contentType("application/octet-stream").body("one\n".getBytes(StandardCharsets.UTF_8))
+                .put("/api/sandbox/files/notes/a.txt").then().statusCode(204);
+        user.req().body(Map.of("command", "echo two >> notes/a.txt && mkdir notes/sub && cat notes/a.txt"))
+                .post("/api/sandbox/exec").then().statusCode(200)
+                .body("stdout", equalTo("one\ntwo\n")).body("exitCode", equalTo(0));
+    }
+
+    @Test
     void aTimeoutAnswers200WithTimedOutAndNoExitCode() {
         Api user = Api.newUser("exec-timeout");
         init(user);

@@ -13,7 +13,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -36,8 +35,14 @@ final class LocalExecStream {
 
     private static final Logger LOG = Logger.getLogger(LocalExecStream.class);
 
-    /** How long, after the command exited, its pipes may still deliver output (a background process may hold them). */
-    private static final Duration DRAIN_AFTER_EXIT = Duration.ofMillis(300);
+    /**
+     * After the command exited, a pipe still held open by a background process counts as drained once its reader has
+     * waited this long on it with nothing to read; output written before the exit is never cut by a slow reader.
+     */
+    private static final long QUIET_NANOS = Duration.ofMillis(200).toNanos();
+    /** ... but a background process that keeps writing does not hold the command's end longer than this. */
+    private static final long DRAIN_MAX_NANOS = Duration.ofSeconds(5).toNanos();
+    private static final long DRAIN_POLL_MILLIS = 10;
     /** The timeout's and a cancel's kill must be complete within this. */
     static final Duration KILL_WITHIN = Duration.ofMillis(2500);
     private static final int READ_BUFFER_BYTES = 8192;
@@ -122,17 +127,17 @@ final class LocalExecStream {
                 return;
             }
             Process process = s.process();
-            Future<?> out = THREADS_POOL.submit(() -> pump(process.getInputStream(), ExecEvent.Stream.STDOUT));
-            Future<?> err = THREADS_POOL.submit(() -> pump(process.getErrorStream(), ExecEvent.Stream.STDERR));
+            Pipe out = new Pipe();
+            Pipe err = new Pipe();
+            out.reader = THREADS_POOL.submit(() -> pump(process.getInputStream(), ExecEvent.Stream.STDOUT, out));
+            err.reader = THREADS_POOL.submit(() -> pump(process.getErrorStream(), ExecEvent.Stream.STDERR, err));
             boolean exited = waitFor(process, timeout);
             if (!exited) {
                 kill(s);
             }
             // Output the command wrote before it ended is still passed on; a background process that holds the pipes
             // open does not keep the command from ending, its later output is dropped.
-            long drainUntil = System.nanoTime() + DRAIN_AFTER_EXIT.toNanos();
-            awaitReader(out, drainUntil);
-            awaitReader(err, drainUntil);
+            drain(out, err);
             detached = true;
             if (!exited) {
                 waitFor(process, KILL_WITHIN);
@@ -157,14 +162,21 @@ final class LocalExecStream {
             }
         }
 
-        private void pump(InputStream in, ExecEvent.Stream stream) {
+        private void pump(InputStream in, ExecEvent.Stream stream, Pipe pipe) {
             Utf8Chunks decoder = new Utf8Chunks();
             byte[] buffer = new byte[READ_BUFFER_BYTES];
             long passed = 0;
             boolean capped = false;
             try (in) {
                 int n;
-                while ((n = in.read(buffer)) != -1) {
+                while (true) {
+                    pipe.waiting = true;
+                    n = in.read(buffer);
+                    pipe.lastRead = System.nanoTime();
+                    pipe.waiting = false;
+                    if (n == -1) {
+                        break;
+                    }
                     if (detached || ended.get()) {
                         continue; // keep draining, so a background writer never blocks on a full pipe
                     }
@@ -219,15 +231,48 @@ final class LocalExecStream {
         }
     }
 
-    private static void awaitReader(Future<?> reader, long deadline) {
-        try {
-            reader.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            // Still held open by a background process: detached below.
-        } catch (ExecutionException e) {
-            LOG.warnf(e.getCause(), "Reading a local command's output failed");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /** A pipe's reader and what it is doing, as the drain after the command's end needs to know. */
+    private static final class Pipe {
+        volatile Future<?> reader;
+        /** True while the reader is (about to be) blocked reading: all it read so far has been passed on. */
+        volatile boolean waiting;
+        volatile long lastRead = System.nanoTime();
+
+        boolean drained(long exitedAt, long now) {
+            Future<?> r = reader;
+            if (r.isDone()) {
+                if (!r.isCancelled()) {
+                    try {
+                        r.get();
+                    } catch (ExecutionException e) {
+                        LOG.warnf(e.getCause(), "Reading a local command's output failed");
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return true;
+            }
+            return waiting && now - Math.max(lastRead, exitedAt) >= QUIET_NANOS;
+        }
+    }
+
+    /**
+     * Waits until both pipes are at their end, or quiet with their reader waiting on them, however slowly the readers
+     * got to run (a loaded machine); at most {@link #DRAIN_MAX_NANOS}.
+     */
+    private static void drain(Pipe out, Pipe err) {
+        long exitedAt = System.nanoTime();
+        while (true) {
+            long now = System.nanoTime();
+            if (out.drained(exitedAt, now) && err.drained(exitedAt, now) || now - exitedAt > DRAIN_MAX_NANOS) {
+                return;
+            }
+            try {
+                Thread.sleep(DRAIN_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

@@ -131,7 +131,10 @@ public class LocalSandboxProvider implements SandboxProvider {
     @Override
     public Uni<Void> writeFile(String sandboxId, String path, byte[] content) {
         return blocking(() -> {
-            LocalLiveFiles.write(state.liveFilesDir(sandboxId), path, content);
+            Path dir = state.liveDir(sandboxId);
+            LocalLiveFiles.write(dir.resolve(SandboxServer.FILES_DIR), path, content);
+            // Owned by the service until handed to the sandbox's uid, which its commands need to change it.
+            isolation.filesWritten(dir);
             return null;
         });
     }
