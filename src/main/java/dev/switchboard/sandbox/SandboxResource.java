@@ -4,8 +4,10 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 
 import dev.switchboard.sandbox.SwitchDtos.InitResponse;
 import dev.switchboard.sandbox.SwitchDtos.SandboxStatusResponse;
@@ -24,23 +26,25 @@ public class SandboxResource {
     private final SandboxService sandboxes;
     private final UserService users;
     private final CurrentUser caller;
+    private final McpUrls mcp;
 
-    public SandboxResource(SandboxService sandboxes, UserService users, CurrentUser caller) {
+    public SandboxResource(SandboxService sandboxes, UserService users, CurrentUser caller, McpUrls mcp) {
         this.sandboxes = sandboxes;
         this.users = users;
         this.caller = caller;
+        this.mcp = mcp;
     }
 
     @POST
     @Path("init")
-    public Uni<InitResponse> init() {
-        return users.ensure(caller).chain(sandboxes::init).map(s -> new InitResponse(true, s));
+    public Uni<InitResponse> init(@Context UriInfo uri) {
+        return users.ensure(caller).chain(sandboxes::init).map(s -> new InitResponse(true, mcp.resolve(s, uri.getBaseUri())));
     }
 
     @GET
     @Path("init")
-    public Uni<SandboxStatusResponse> current() {
-        return users.ensure(caller).chain(sandboxes::current).map(SandboxStatusResponse::new);
+    public Uni<SandboxStatusResponse> current(@Context UriInfo uri) {
+        return users.ensure(caller).chain(sandboxes::current).map(s -> new SandboxStatusResponse(mcp.resolve(s, uri.getBaseUri())));
     }
 
     /** Saves back the live sandbox now: {@code fragmentId} is null when nothing changed. */
