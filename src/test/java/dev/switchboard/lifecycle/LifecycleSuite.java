@@ -128,6 +128,9 @@ public abstract class LifecycleSuite {
         String project = idle.req().get("/api/projects").then().extract().path("[0].id");
         idle.req().get("/api/projects/" + project + "/fragments").then().body("size()", equalTo(2))
                 .body("[0].fileCount", equalTo(2));
+        // The sweep let go of the sandbox; the record keeps it as the user's last, stopped.
+        idle.req().get("/api/sandbox/init").then().statusCode(200).body("sandbox.status", equalTo("stopped"))
+                .body("sandbox.sandboxId", equalTo(sleeping));
     }
 
     @Test
