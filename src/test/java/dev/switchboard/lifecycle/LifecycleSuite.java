@@ -106,7 +106,9 @@ public abstract class LifecycleSuite {
         assertEquals(List.of("ttl"), events(old.userId, "killed"));
         assertTrue(alive(fresh), "a sandbox within its TTL lives on");
         assertEquals(fresh, user(young.userId).getString("active_sandbox_id"));
-        old.req().get("/api/sandbox/init").then().statusCode(200).body("sandbox", org.hamcrest.Matchers.nullValue());
+        // Expired: reported stopped with the last sandbox's id, never live (invariant 2).
+        old.req().get("/api/sandbox/init").then().statusCode(200).body("sandbox.status", equalTo("stopped"))
+                .body("sandbox.sandboxId", equalTo(expired)).body("sandbox.sandboxUrl", org.hamcrest.Matchers.nullValue());
     }
 
     @Test

@@ -62,8 +62,13 @@ class LocalSwitchProgressLaunchTest {
         user.addFragment(shop, Map.of("index.html", "shop"));
         user.addFragment(blog, Map.of("index.html", "blog"));
 
-        assertEquals("warm", launch(user, shop));
-        launch(user, blog); // parks shop's sandbox
-        assertEquals("resumed", launch(user, shop));
+        try {
+            assertEquals("warm", launch(user, shop));
+            launch(user, blog); // parks shop's sandbox
+            assertEquals("resumed", launch(user, shop)); // and parks blog's
+        } finally {
+            // A parked sandbox is frozen, so it would never reach its own expiry: kill it (and the live one).
+            user.req().post("/api/cleanup-sandboxes").then().statusCode(200);
+        }
     }
 }
