@@ -56,7 +56,8 @@ class OpenApiCompletenessTest {
                 continue;
             }
             Object summary = op.get("summary");
-            if (!(summary instanceof String s) || s.isBlank()) {
+            // The summary is the method's own, never one made up from its name (auto-add-operation-summary=false).
+            if (!(summary instanceof String s) || s.isBlank() || e.where().endsWith("(no @Operation summary)")) {
                 missing.add(e + ": no summary");
             }
             @SuppressWarnings("unchecked")
@@ -129,7 +130,7 @@ class OpenApiCompletenessTest {
                     }
                     jakarta.ws.rs.Path methodPath = m.getAnnotation(jakarta.ws.rs.Path.class);
                     found.add(new Endpoint(verb, path(classPath.value(), methodPath == null ? "" : methodPath.value()),
-                            c.getSimpleName() + "." + m.getName()));
+                            c.getSimpleName() + "." + m.getName() + (op == null || op.summary().isBlank() ? " (no @Operation summary)" : "")));
                 }
             }
         }
