@@ -57,6 +57,28 @@ public interface SwitchboardConfig {
     @WithName("provider-calls")
     ProviderCalls providerCalls();
 
+    /**
+     * The service's public base URL (scheme, host, port and root path, e.g. {@code https://switchboard.example.com}),
+     * used for the URLs the API hands out ({@code mcpServerUrl}). Unset: derived from each request, behind a proxy
+     * only correct with {@code quarkus.http.proxy.proxy-address-forwarding} (and the forwarded-host settings) on.
+     */
+    @WithName("public-url")
+    Optional<java.net.URI> publicUrl();
+
+    /** The MCP URL handed out in sandbox and switch answers. */
+    Mcp mcp();
+
+    /** MCP settings. */
+    interface Mcp {
+        /**
+         * A sandbox that serves its own MCP endpoint (Blaxel) keeps that URL as {@code mcpServerUrl}; false gives
+         * Switchboard's own {@code /mcp} for every provider.
+         */
+        @WithName("prefer-own")
+        @WithDefault("true")
+        boolean preferOwn();
+    }
+
 
 
     /** Sandbox lifetime settings. */

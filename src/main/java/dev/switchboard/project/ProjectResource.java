@@ -1,5 +1,16 @@
 package dev.switchboard.project;
 
+import static dev.switchboard.common.OpenApiDefinition.BAD_REQUEST;
+import static dev.switchboard.common.OpenApiDefinition.FORBIDDEN;
+import static dev.switchboard.common.OpenApiDefinition.NOT_FOUND;
+import static dev.switchboard.common.OpenApiDefinition.TOO_LARGE;
+import static dev.switchboard.common.OpenApiDefinition.UNAUTHORIZED;
+import static dev.switchboard.common.OpenApiDefinition.UNAVAILABLE;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -42,6 +53,7 @@ import io.vertx.mutiny.core.Vertx;
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "projects")
 public class ProjectResource {
 
     static final String GZIP = "application/gzip";
@@ -60,23 +72,45 @@ public class ProjectResource {
         this.vertx = vertx;
     }
 
+    @Operation(summary = "Create a project", description = "The template, when given, must be one of GET /api/templates.")
+    @APIResponse(responseCode = "201", description = "Created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ProjectView.class)))
+    @APIResponse(responseCode = "400", ref = BAD_REQUEST)
+    @APIResponse(responseCode = "401", ref = UNAUTHORIZED)
+    @APIResponse(responseCode = "503", ref = UNAVAILABLE)
     @POST
     public Uni<Response> create(@Valid @NotNull CreateProject req) {
         return users.ensure(caller).chain(uid -> projects.create(uid, req))
                 .map(p -> Response.created(URI.create("/api/projects/" + p.id())).entity(p).build());
     }
 
+    @Operation(summary = "The caller's projects", description = "Owned or shared with the caller.")
+    @APIResponse(responseCode = "200", description = "The projects", content = @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.ARRAY, implementation = ProjectView.class)))
+    @APIResponse(responseCode = "401", ref = UNAUTHORIZED)
+    @APIResponse(responseCode = "503", ref = UNAVAILABLE)
     @GET
     public Uni<List<ProjectView>> list() {
         return users.ensure(caller).chain(projects::list);
     }
 
+    @Operation(summary = "A project")
+    @APIResponse(responseCode = "200", description = "The project", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ProjectView.class)))
+    @APIResponse(responseCode = "401", ref = UNAUTHORIZED)
+    @APIResponse(responseCode = "403", ref = FORBIDDEN)
+    @APIResponse(responseCode = "404", ref = NOT_FOUND)
+    @APIResponse(responseCode = "503", ref = UNAVAILABLE)
     @GET
     @Path("{projectId}")
     public Uni<ProjectView> get(@PathParam("projectId") String projectId) {
         return users.ensure(caller).chain(uid -> projects.get(uid, projectId));
     }
 
+    @Operation(summary = "Share a project", description = "Owner only: adds a member as editor or viewer.")
+    @APIResponse(responseCode = "204", description = "Added")
+    @APIResponse(responseCode = "400", ref = BAD_REQUEST)
+    @APIResponse(responseCode = "401", ref = UNAUTHORIZED)
+    @APIResponse(responseCode = "403", ref = FORBIDDEN)
+    @APIResponse(responseCode = "404", ref = NOT_FOUND)
+    @APIResponse(responseCode = "503", ref = UNAVAILABLE)
     @POST
     @Path("{projectId}/members")
     public Uni<Response> addMember(@PathParam("projectId") String projectId, @Valid @NotNull AddMember req) {
@@ -88,6 +122,14 @@ public class ProjectResource {
      * {@code {title?, files}}. The body is read as it streams through the parser, every limit applied per file, on a
      * worker thread; checked before the database is touched, so bad input stores nothing.
      */
+    @Operation(summary = "Add a fragment", description = "The project's files as JSON {title?, files} (a string value is UTF-8 text, {encoding: base64, content} any bytes), or a .tar.gz body (Content-Type application/gzip, ?title=). Owners and editors.")
+    @APIResponse(responseCode = "201", description = "Stored", content = @Content(mediaType = "application/json", schema = @Schema(implementation = FragmentSummary.class)))
+    @APIResponse(responseCode = "400", ref = BAD_REQUEST)
+    @APIResponse(responseCode = "401", ref = UNAUTHORIZED)
+    @APIResponse(responseCode = "403", ref = FORBIDDEN)
+    @APIResponse(responseCode = "404", ref = NOT_FOUND)
+    @APIResponse(responseCode = "413", ref = TOO_LARGE)
+    @APIResponse(responseCode = "503", ref = UNAVAILABLE)
     @POST
     @Path("{projectId}/fragments")
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CreateFragment.class)))
@@ -99,6 +141,7 @@ public class ProjectResource {
     }
 
     /** A {@code .tar.gz} of the project's files; links and devices are refused, the same limits apply. */
+    @Operation(hidden = true) // described with the JSON form above: one operation, two request types
     @POST
     @Path("{projectId}/fragments")
     @Consumes({ GZIP, "application/x-gzip", "application/x-tar+gzip" })
@@ -116,12 +159,24 @@ public class ProjectResource {
         return Response.created(URI.create("/api/projects/" + projectId + "/fragments/" + f.id())).entity(f).build();
     }
 
+    @Operation(summary = "A project's fragments", description = "Newest first, without their files.")
+    @APIResponse(responseCode = "200", description = "The fragments", content = @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.ARRAY, implementation = FragmentSummary.class)))
+    @APIResponse(responseCode = "401", ref = UNAUTHORIZED)
+    @APIResponse(responseCode = "403", ref = FORBIDDEN)
+    @APIResponse(responseCode = "404", ref = NOT_FOUND)
+    @APIResponse(responseCode = "503", ref = UNAVAILABLE)
     @GET
     @Path("{projectId}/fragments")
     public Uni<List<FragmentSummary>> listFragments(@PathParam("projectId") String projectId) {
         return users.ensure(caller).chain(uid -> projects.listFragments(uid, projectId));
     }
 
+    @Operation(summary = "A fragment with its files")
+    @APIResponse(responseCode = "200", description = "The fragment", content = @Content(mediaType = "application/json", schema = @Schema(implementation = FragmentView.class)))
+    @APIResponse(responseCode = "401", ref = UNAUTHORIZED)
+    @APIResponse(responseCode = "403", ref = FORBIDDEN)
+    @APIResponse(responseCode = "404", ref = NOT_FOUND)
+    @APIResponse(responseCode = "503", ref = UNAVAILABLE)
     @GET
     @Path("{projectId}/fragments/{fragmentId}")
     public Uni<FragmentView> getFragment(@PathParam("projectId") String projectId,
@@ -131,6 +186,12 @@ public class ProjectResource {
     }
 
     /** The fragment as a {@code .tar.gz} (POSIX tar, UTF-8 names, executable bits kept). */
+    @Operation(summary = "A fragment as a .tar.gz")
+    @APIResponse(responseCode = "200", description = "POSIX tar, gzipped", content = @Content(mediaType = GZIP, schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(responseCode = "401", ref = UNAUTHORIZED)
+    @APIResponse(responseCode = "403", ref = FORBIDDEN)
+    @APIResponse(responseCode = "404", ref = NOT_FOUND)
+    @APIResponse(responseCode = "503", ref = UNAVAILABLE)
     @GET
     @Path("{projectId}/fragments/{fragmentId}/archive")
     @Produces(GZIP)
@@ -146,6 +207,13 @@ public class ProjectResource {
                         .header("Content-Disposition", "attachment; filename=\"" + ff.fragment().id() + ".tar.gz\"").build()));
     }
 
+    @Operation(summary = "What changed between two fragments", description = "Paths added, changed and deleted since the fragment ?from= (else the previous one).")
+    @APIResponse(responseCode = "200", description = "The paths", content = @Content(mediaType = "application/json", schema = @Schema(implementation = FragmentDiff.class)))
+    @APIResponse(responseCode = "400", ref = BAD_REQUEST)
+    @APIResponse(responseCode = "401", ref = UNAUTHORIZED)
+    @APIResponse(responseCode = "403", ref = FORBIDDEN)
+    @APIResponse(responseCode = "404", ref = NOT_FOUND)
+    @APIResponse(responseCode = "503", ref = UNAVAILABLE)
     @GET
     @Path("{projectId}/fragments/{fragmentId}/diff")
     public Uni<FragmentDiff> diff(@PathParam("projectId") String projectId, @PathParam("fragmentId") String fragmentId,

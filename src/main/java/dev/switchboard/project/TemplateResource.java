@@ -1,5 +1,13 @@
 package dev.switchboard.project;
 
+import static dev.switchboard.common.OpenApiDefinition.UNAUTHORIZED;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -20,6 +28,7 @@ import io.quarkus.security.Authenticated;
 @Path("/api/templates")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "templates")
 public class TemplateResource {
 
     /** A template without its environment values, which may be secrets: only their names are shown. */
@@ -34,6 +43,9 @@ public class TemplateResource {
         this.templates = templates;
     }
 
+    @Operation(summary = "The templates a project may name", description = "The default flagged; environment values are not shown, only their names.")
+    @APIResponse(responseCode = "200", description = "The templates", content = @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.ARRAY, implementation = TemplateView.class)))
+    @APIResponse(responseCode = "401", ref = UNAUTHORIZED)
     @GET
     @NonBlocking
     public List<TemplateView> list() {

@@ -124,12 +124,23 @@ public class SandboxService {
 
     private SandboxView view(Live live, Instant lastUsed) {
         User u = live.user();
-        return new SandboxView(u.activeSandboxId, u.sandboxUrl, u.sandboxMcpUrl, u.sandboxCreatedAt, status(live, lastUsed));
+        return new SandboxView(u.activeSandboxId, u.sandboxUrl, u.sandboxMcpUrl, u.sandboxCreatedAt, lastUsed, null,
+                status(live, lastUsed));
     }
 
-    /** GET /api/sandbox/init: the live sandbox or null. A status read, so it does not count as use. */
+    /** The user's last sandbox, stopped; null when the user never had one. */
+    private static SandboxView stopped(User u) {
+        User.LastSandbox last = u == null ? null : u.lastSandbox;
+        return last == null ? null
+                : new SandboxView(last.sandboxId(), null, null, last.createdAt(), last.lastUsedAt(), last.stoppedAt(), "stopped");
+    }
+
+    /**
+     * GET /api/sandbox/init: the live sandbox, else the last one as {@code stopped}, else null (the user never had one).
+     * A status read, so it does not count as use.
+     */
     public Uni<SandboxView> current(String userId) {
-        return live(userId).map(l -> l.alive() ? view(l) : null);
+        return live(userId).map(l -> l.alive() ? view(l) : stopped(l.user()));
     }
 
     /**
@@ -157,7 +168,7 @@ public class SandboxService {
         SandboxStateRepository.Unchanged read = new SandboxStateRepository.Unchanged(u == null ? null : u.activeProjectId,
                 u == null ? null : u.activeFragmentId, Instant.now().minus(config.jobs().staleSwitch()));
         return restoreTarget(u)
-                .chain(t -> switches.run(userId, t, read))
+                .chain(t -> switches.run(userId, t, read, SwitchProgress.NONE))
                 .onFailure(SandboxService::overtaken).recoverWithNull()
                 .chain(() -> live(userId))
                 .map(after -> {

@@ -15,7 +15,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * The state transitions of a user's sandbox record, each one SQL statement on the user row (its row lock serialises them),
- * and the read of that row ({@link #find}).
+ * and the read of that row ({@link #find}). The last stopped sandbox's columns ({@code last_sandbox_*}) are kept by a
+ * trigger (V6) whenever a statement lets go of the sandbox; only {@link #find} reads them.
  * Provider calls always happen between these statements, never inside a transaction.
  */
 @ApplicationScoped
@@ -24,7 +25,8 @@ public class SandboxStateRepository {
     private static final String USER_COLUMNS = """
             id, name, email, created_at, active_project_id, active_fragment_id, active_sandbox_id, sandbox_provider,
             sandbox_url, sandbox_mcp_url, sandbox_created_at, sandbox_last_used_at, sandbox_expires_at,
-            sandbox_provider_expires_at, switch_id, switch_started_at""";
+            sandbox_provider_expires_at, switch_id, switch_started_at, last_sandbox_id, last_sandbox_created_at,
+            last_sandbox_last_used_at, last_sandbox_stopped_at""";
 
     private final Pool db;
 
@@ -193,7 +195,9 @@ public class SandboxStateRepository {
                 r.getString("sandbox_provider"), r.getString("sandbox_url"), r.getString("sandbox_mcp_url"),
                 SqlTime.instant(r, "sandbox_created_at"), SqlTime.instant(r, "sandbox_last_used_at"),
                 SqlTime.instant(r, "sandbox_expires_at"), SqlTime.instant(r, "sandbox_provider_expires_at"),
-                r.getUUID("switch_id"), SqlTime.instant(r, "switch_started_at"));
+                r.getUUID("switch_id"), SqlTime.instant(r, "switch_started_at"), r.getString("last_sandbox_id") == null ? null
+                        : new User.LastSandbox(r.getString("last_sandbox_id"), SqlTime.instant(r, "last_sandbox_created_at"),
+                                SqlTime.instant(r, "last_sandbox_last_used_at"), SqlTime.instant(r, "last_sandbox_stopped_at")));
     }
 
     private static String truncate(String s) {

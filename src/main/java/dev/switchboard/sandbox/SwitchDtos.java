@@ -23,12 +23,20 @@ public final class SwitchDtos {
     public record SwitchRequest(@NotBlank @Size(max = 64) String projectId, @Size(max = 64) String fragmentId) {
     }
 
-    /** What {@code switchUserToFragment} answers. */
+    /**
+     * What {@code switchUserToFragment} answers. {@code mcpServerUrl} is the sandbox's own MCP URL as the pipeline
+     * returns it; the resource replaces it with the one handed out ({@link McpUrls}).
+     */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record SwitchResult(String sandboxId, String sandboxUrl, int restoredFiles, boolean hasRestoredFiles,
             UUID fragmentId, UUID activeProjectId, UUID activeFragmentId, SaveBackSummary saveBack,
-            List<SkippedFile> restoreSkipped, String launch) {
+            List<SkippedFile> restoreSkipped, String launch, String mcpServerUrl) {
+
+        public SwitchResult withMcpServerUrl(String url) {
+            return new SwitchResult(sandboxId, sandboxUrl, restoredFiles, hasRestoredFiles, fragmentId, activeProjectId,
+                    activeFragmentId, saveBack, restoreSkipped, launch, url);
+        }
     }
 
     /**
@@ -44,6 +52,13 @@ public final class SwitchDtos {
 
     @RegisterForReflection
     public record SwitchResponse(boolean success, String message, SwitchResult result) {
+
+        /** The seed's 200 answer of a switch. */
+        public static SwitchResponse of(SwitchResult r) {
+            return new SwitchResponse(true, r.fragmentId() != null
+                    ? "Successfully switched to fragment " + r.fragmentId()
+                    : "Successfully switched to project " + r.activeProjectId() + " (no fragments: empty sandbox)", r);
+        }
     }
 
     @RegisterForReflection
@@ -83,9 +98,18 @@ public final class SwitchDtos {
     public record ParkedView(String sandboxId, UUID projectId, UUID fragmentId, Instant parkedAt) {
     }
 
+    /**
+     * The user's sandbox: {@code active} (running, used within the idle window), {@code standby} (running but idle, or
+     * paused) or {@code stopped} (gone: the last one's id and times, no URLs, {@code stoppedAt} when it went).
+     */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record SandboxView(String sandboxId, String sandboxUrl, String mcpServerUrl, Instant createdAt, String status) {
+    public record SandboxView(String sandboxId, String sandboxUrl, String mcpServerUrl, Instant createdAt, Instant lastUsedAt,
+            Instant stoppedAt, String status) {
+
+        public SandboxView withMcpServerUrl(String url) {
+            return new SandboxView(sandboxId, sandboxUrl, url, createdAt, lastUsedAt, stoppedAt, status);
+        }
     }
 
     @RegisterForReflection

@@ -1,8 +1,6 @@
 package dev.switchboard.sandbox;
 
-import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -11,21 +9,16 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
-import dev.switchboard.common.Instance;
 import dev.switchboard.common.ProblemException;
 import dev.switchboard.common.SwitchboardConfig;
 import dev.switchboard.files.Fragment;
-import dev.switchboard.files.FragmentService;
 import dev.switchboard.project.Project;
 import dev.switchboard.project.ProjectService;
-import dev.switchboard.provider.FileData;
 import dev.switchboard.provider.SandboxHandle;
-import dev.switchboard.provider.SandboxMetadata;
 import dev.switchboard.provider.SandboxProvider;
-import dev.switchboard.provider.SandboxSpec;
 import dev.switchboard.provider.Templates;
-import dev.switchboard.provider.SkippedFile;
 import dev.switchboard.sandbox.Launcher.Launch;
+import dev.switchboard.sandbox.Restorer.Restored;
 import dev.switchboard.sandbox.SandboxKiller.Outcome;
 import dev.switchboard.sandbox.SandboxStateRepository.Committed;
 import dev.switchboard.sandbox.SandboxStateRepository.Previous;
@@ -66,52 +59,54 @@ public class SwitchService {
     private record First(Result<SaveBackSummary> saved, Result<Launch> created, Outcome old) {
     }
 
-    /** What restore-files did. */
-    private record Restored(Fragment fragment, int files, List<SkippedFile> skipped) {
-    }
-
     private final SandboxProvider provider;
     private final ProjectService projects;
-    private final FragmentService fragments;
     private final SandboxStateRepository state;
     private final SandboxKiller killer;
     private final Launcher launcher;
     private final Retirer retirer;
+    private final Restorer restorer;
     private final SaveBackService saveBack;
     private final SwitchboardConfig config;
-    private final Instance instance;
     private final SandboxEvents events;
     private final Templates templates;
+    private final SandboxSpecs specs;
     private final Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public SwitchService(SandboxProvider provider, ProjectService projects, FragmentService fragments,
-            SandboxStateRepository state, SandboxKiller killer, Launcher launcher, Retirer retirer, SaveBackService saveBack,
-            SwitchboardConfig config, Instance instance, SandboxEvents events, Templates templates) {
+    public SwitchService(SandboxProvider provider, ProjectService projects, SandboxStateRepository state, SandboxKiller killer,
+            Launcher launcher, Retirer retirer, Restorer restorer, SaveBackService saveBack, SwitchboardConfig config,
+            SandboxEvents events, Templates templates, SandboxSpecs specs) {
         this.templates = templates;
         this.provider = provider;
         this.projects = projects;
-        this.fragments = fragments;
         this.state = state;
         this.killer = killer;
         this.launcher = launcher;
         this.retirer = retirer;
+        this.restorer = restorer;
         this.saveBack = saveBack;
         this.config = config;
-        this.instance = instance;
         this.events = events;
+        this.specs = specs;
     }
 
     /** Switches the user's sandbox to a fragment of a project, or to the project's latest when none is given. */
     public Uni<SwitchResult> switchUserToFragment(String userId, String projectId, String fragmentId) {
-        // fetch-fragment, with the access check, runs before the claim: a request that fails validation must not
-        // overtake a valid switch already in flight (invariant 7: bad input changes nothing).
+        return target(userId, projectId, fragmentId).chain(target -> run(userId, target));
+    }
+
+    /**
+     * fetch-fragment, with the access check (403/404 as domain failures). It runs before the claim: a request that
+     * fails validation must not overtake a valid switch already in flight (invariant 7: bad input changes nothing).
+     */
+    public Uni<Target> target(String userId, String projectId, String fragmentId) {
         return projects.access(userId, projectId).chain(a -> {
             Project p = a.project();
             if (fragmentId == null || fragmentId.isBlank()) {
                 return Uni.createFrom().item(new Target(p.id, null, true, p.template));
             }
             return projects.findFragment(p.id, fragmentId).map(f -> new Target(p.id, f, false, p.template));
-        }).chain(target -> run(userId, target));
+        });
     }
 
     /** Compatibility form: the project's latest fragment. */
@@ -121,11 +116,14 @@ public class SwitchService {
 
     /** Runs the pipeline for an already resolved and authorised target. The user's row must exist. */
     public Uni<SwitchResult> run(String userId, Target target) {
-        return run(userId, target, null);
+        return run(userId, target, null, SwitchProgress.NONE);
     }
 
-    /** As above for an init: the same claim, made only if the row still holds what init {@code read}; else 409. */
-    public Uni<SwitchResult> run(String userId, Target target, SandboxStateRepository.Unchanged read) {
+    /**
+     * As above, telling {@code progress} of each step; with {@code read} (an init), the same claim made only if the
+     * row still holds what init read, else 409.
+     */
+    public Uni<SwitchResult> run(String userId, Target target, SandboxStateRepository.Unchanged read, SwitchProgress progress) {
         try {
             // A project naming a template no longer configured fails here, before the claim changes anything.
             templates.require(target.template());
@@ -139,8 +137,8 @@ public class SwitchService {
         Uni<Previous> claim = read == null ? state.claim(userId, switchId)
                 : state.claimIfUnchanged(userId, switchId, read).onItem().ifNull().failWith(() -> ProblemException.conflict(
                         "A concurrent switch or cleanup changed the sandbox; retry"));
-        return claim
-                .chain(prev -> replace(userId, switchId, prev, target))
+        return claim.invoke(() -> progress.claimed(switchId))
+                .chain(prev -> replace(userId, switchId, prev, target, progress))
                 .invoke(r -> launch[0] = r.launch())
                 .invoke(r -> LOG.infof("switch %s of %s to project %s fragment %s: sandbox %s in %d ms", switchId, userId,
                         r.activeProjectId(), r.fragmentId(), r.sandboxId(), (System.nanoTime() - started) / 1_000_000))
@@ -159,22 +157,24 @@ public class SwitchService {
                 .register(Metrics.globalRegistry));
     }
 
-    private Uni<SwitchResult> replace(String userId, UUID switchId, Previous prev, Target wanted) {
+    private Uni<SwitchResult> replace(String userId, UUID switchId, Previous prev, Target wanted, SwitchProgress progress) {
         // "The latest" of another project is known now; of the project being saved, only once its save-back is done.
         boolean afterSave = wanted.latest() && wanted.projectId().equals(prev.projectId());
         Uni<Target> resolved = !wanted.latest() || afterSave ? Uni.createFrom().item(wanted)
                 : projects.latestFragment(wanted.projectId()).map(f -> new Target(wanted.projectId(), f, false, wanted.template()));
         return resolved.chain(target -> replace(userId, switchId, prev, target, prev.hasSandbox()
                 ? saveBack.saveBack(userId, prev.sandboxId(), prev.projectId(), prev.fragmentId())
-                : Uni.createFrom().<SaveBackSummary> nullItem()));
+                : Uni.createFrom().<SaveBackSummary> nullItem(), progress));
     }
 
-    private Uni<SwitchResult> replace(String userId, UUID switchId, Previous prev, Target target, Uni<SaveBackSummary> save) {
-        Uni<SaveBackSummary> saving = save.memoize().indefinitely();
+    private Uni<SwitchResult> replace(String userId, UUID switchId, Previous prev, Target target, Uni<SaveBackSummary> save,
+            SwitchProgress progress) {
+        Uni<SaveBackSummary> saving = save.invoke(progress::savedBack).memoize().indefinitely();
         // A parked sandbox is resumed only for a known fragment: "the latest" of the project being saved is not yet.
         Launcher.Resumable resumable = target.projectId() == null || target.latest() ? null
                 : new Launcher.Resumable(target.projectId(), target.fragment() == null ? null : target.fragment().id());
-        Uni<Result<Launch>> create = Result.of(launcher.acquire(userId, switchId, resumable, spec(userId, switchId, target)));
+        Uni<Result<Launch>> create = Result.of(launcher.acquire(userId, switchId, resumable, specs.spec(userId, switchId, target))
+                .invoke(l -> progress.acquired(l.sandbox().id(), l.kind())));
         // kill-first (for accounts capped on concurrent sandboxes): save, kill, then create; else save beside create.
         Uni<First> first = killFirst()
                 ? Result.of(saving).chain(s -> s.error() != null ? Uni.createFrom().item(new First(s, new Result<>(null, null), null))
@@ -201,10 +201,11 @@ public class SwitchService {
             Uni<Restored> restore = resolve(target, saving).chain(f -> launch.kind() == Launcher.Kind.RESUMED
                     // A resumed sandbox holds the fragment already (that is why it was resumed).
                     ? Uni.createFrom().item(new Restored(f, f == null ? 0 : f.fileCount(), List.of()))
-                    : restore(userId, launch.sandbox(), f));
+                    : restorer.restore(userId, launch.sandbox(), f)).invoke(r -> progress.restored(r.files(), r.skipped().size()));
             return launcher.recordEvent(userId, launch, describe(target))
                     .chain(() -> Uni.combine().all().unis(killOld, Result.of(restore)).asTuple())
-                    .chain(k -> commit(userId, switchId, target, launch, k.getItem1(), k.getItem2(), saved.value()));
+                    .chain(k -> commit(userId, switchId, target, launch, k.getItem1(), k.getItem2(), saved.value()))
+                    .invoke(r -> progress.committed(r.sandboxId()));
         });
     }
 
@@ -238,7 +239,7 @@ public class SwitchService {
                     Restored r = restored.value();
                     UUID fragmentId = r.fragment() == null ? null : r.fragment().id();
                     return queued.replaceWith(new SwitchResult(sandbox.id(), sandbox.url(), r.files(), r.files() > 0,
-                            fragmentId, target.projectId(), fragmentId, saved, r.skipped(), launch.kind().tag()));
+                            fragmentId, target.projectId(), fragmentId, saved, r.skipped(), launch.kind().tag(), sandbox.mcpServerUrl()));
                 });
     }
 
@@ -260,47 +261,8 @@ public class SwitchService {
                 : saving.chain(() -> projects.latestFragment(target.projectId()));
     }
 
-    /** Writes the fragment's files; a file the provider cannot write is skipped and reported, never fatal. */
-    private Uni<Restored> restore(String userId, SandboxHandle sandbox, Fragment fragment) {
-        if (fragment == null || fragment.fileCount() == 0) {
-            return Uni.createFrom().item(new Restored(fragment, 0, List.of()));
-        }
-        return fragments.files(fragment.id())
-                .chain(files -> provider.writeFiles(sandbox, files.stream()
-                        .map(f -> new FileData(f.path(), f.content(), f.executable())).toList())
-                        .map(skipped -> new Restored(fragment, files.size() - skipped.size(), List.copyOf(skipped))))
-                .call(r -> events.record(userId, sandbox.id(), "restored", null, r.files() + " files"
-                        + (r.skipped().isEmpty() ? "" : ", " + r.skipped().size() + " skipped: " + r.skipped()), provider.name()));
-    }
-
     private static String describe(Target target) {
         return "project " + target.projectId() + (target.fragment() != null ? ", fragment " + target.fragment().id()
                 : target.latest() ? ", latest fragment" : ", empty");
-    }
-
-    private SandboxSpec spec(String userId, UUID switchId, Target target) {
-        Map<String, String> metadata = new HashMap<>();
-        metadata.put(SandboxMetadata.MANAGED, "true");
-        metadata.put(SandboxMetadata.OWNER, userId);
-        metadata.put(SandboxMetadata.SWITCH, switchId.toString());
-        metadata.put(SandboxMetadata.INSTANCE, instance.id());
-        if (target.projectId() != null) {
-            metadata.put(SandboxMetadata.PROJECT, target.projectId().toString());
-        }
-        if (target.fragment() != null) {
-            metadata.put(SandboxMetadata.FRAGMENT, target.fragment().id().toString());
-        }
-        String template = target.template() != null ? target.template() : config.sandbox().template().orElse(null);
-        return templates.apply(new SandboxSpec(template, providerTimeout(config), metadata, Map.of()));
-    }
-
-    /**
-     * The provider-side timeout of a new sandbox: the configured provider timeout, or the TTL plus the expiry margin
-     * when that is shorter; never the TTL alone (invariant 3: the TTL sweep must save the files first).
-     */
-    static Duration providerTimeout(SwitchboardConfig config) {
-        Duration untilExpiry = config.sandbox().maxAge().plus(config.sandbox().expiryMargin());
-        Duration timeout = config.sandbox().providerTimeout();
-        return timeout.compareTo(untilExpiry) < 0 ? timeout : untilExpiry;
     }
 }

@@ -92,7 +92,7 @@ public class WarmUp implements HealthCheck {
         }
         try {
             json.writeValueAsString(new SwitchResult("s", "u", 1, true, UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(),
-                    null, List.of(), "cold"));
+                    null, List.of(), "cold", null));
             json.readValue("{\"projectId\":\"p\",\"fragmentId\":null}", SwitchDtos.SwitchRequest.class);
         } catch (Exception e) {
             LOG.debugf("warm-up JSON: %s", e.getMessage());

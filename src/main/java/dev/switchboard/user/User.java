@@ -28,11 +28,28 @@ public final class User {
     public final UUID switchId;
     public final Instant switchStartedAt;
 
+    /** The last sandbox that stopped (killed, expired, cleaned up, found dead), or null if the user never had one. */
+    public final LastSandbox lastSandbox;
+
+    /** A sandbox the user had: what a panel shows as {@code stopped}. */
+    public record LastSandbox(String sandboxId, Instant createdAt, Instant lastUsedAt, Instant stoppedAt) {
+    }
+
     /** The columns in the table's order. */
     public User(String id, String name, String email, Instant createdAt, UUID activeProjectId, UUID activeFragmentId,
             String activeSandboxId, String sandboxProvider, String sandboxUrl, String sandboxMcpUrl,
             Instant sandboxCreatedAt, Instant sandboxLastUsedAt, Instant sandboxExpiresAt,
             Instant sandboxProviderExpiresAt, UUID switchId, Instant switchStartedAt) {
+        this(id, name, email, createdAt, activeProjectId, activeFragmentId, activeSandboxId, sandboxProvider, sandboxUrl,
+                sandboxMcpUrl, sandboxCreatedAt, sandboxLastUsedAt, sandboxExpiresAt, sandboxProviderExpiresAt, switchId,
+                switchStartedAt, null);
+    }
+
+    /** The columns in the table's order, and the last stopped sandbox. */
+    public User(String id, String name, String email, Instant createdAt, UUID activeProjectId, UUID activeFragmentId,
+            String activeSandboxId, String sandboxProvider, String sandboxUrl, String sandboxMcpUrl,
+            Instant sandboxCreatedAt, Instant sandboxLastUsedAt, Instant sandboxExpiresAt,
+            Instant sandboxProviderExpiresAt, UUID switchId, Instant switchStartedAt, LastSandbox lastSandbox) {
         this.id = id;
         this.name = name;
         this.email = email;
@@ -49,6 +66,7 @@ public final class User {
         this.sandboxProviderExpiresAt = sandboxProviderExpiresAt;
         this.switchId = switchId;
         this.switchStartedAt = switchStartedAt;
+        this.lastSandbox = lastSandbox;
     }
 
     public boolean hasSandbox() {

@@ -89,7 +89,7 @@ class AdminApiTest {
         List<String> killed = admin().delete("/api/admin/sandboxes").then().statusCode(200)
                 .body("success", equalTo(true)).extract().path("results.killedSandboxes");
         assertTrue(killed.containsAll(List.of(sa, sb)), killed.toString());
-        a.req().get("/api/sandbox/init").then().body("sandbox", equalTo(null));
+        a.req().get("/api/sandbox/init").then().body("sandbox.status", equalTo("stopped")).body("sandbox.sandboxId", equalTo(sa));
         b.req().get("/api/cleanup-sandboxes").then().body("activeSandboxes", equalTo(0));
     }
 }

@@ -1,5 +1,6 @@
 package dev.switchboard.common;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packaged jar in the prod profile refuses to start without {@code mp.jwt.verify.audiences}, and starts with one
- * or with {@code switchboard.auth.any-audience=true}. No database is needed: the check runs before any query.
+ * or with {@code switchboard.auth.any-audience=true}, and then serves {@code /q/openapi}. No database is needed: the
+ * check runs before any query.
  */
 class ProdAuthIT {
 
@@ -39,14 +41,23 @@ class ProdAuthIT {
                 var reader = p.inputReader(StandardCharsets.UTF_8);
                 String line;
                 boolean started = false;
+                int port = -1;
                 while ((line = reader.readLine()) != null) {
                     out.append(line).append('\n');
-                    if (line.contains("Listening on")) {
+                    var listening = java.util.regex.Pattern.compile("Listening on: https?://[^:]+:(\\d+)").matcher(line);
+                    if (listening.find()) {
                         started = true;
+                        port = Integer.parseInt(listening.group(1));
                         break;
                     }
                 }
                 assertTrue(started, () -> env + ": " + out);
+                // The OpenAPI document is served in production too, without a token.
+                var openapi = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                        .newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/q/openapi")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, openapi.statusCode(), openapi.body());
+                assertTrue(openapi.body().contains("/api/switch-project") && openapi.body().contains("summary:"), openapi.body());
             } finally {
                 p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             }

@@ -106,7 +106,9 @@ public abstract class LifecycleSuite {
         assertEquals(List.of("ttl"), events(old.userId, "killed"));
         assertTrue(alive(fresh), "a sandbox within its TTL lives on");
         assertEquals(fresh, user(young.userId).getString("active_sandbox_id"));
-        old.req().get("/api/sandbox/init").then().statusCode(200).body("sandbox", org.hamcrest.Matchers.nullValue());
+        // Expired: reported stopped with the last sandbox's id, never live (invariant 2).
+        old.req().get("/api/sandbox/init").then().statusCode(200).body("sandbox.status", equalTo("stopped"))
+                .body("sandbox.sandboxId", equalTo(expired)).body("sandbox.sandboxUrl", org.hamcrest.Matchers.nullValue());
     }
 
     @Test
@@ -128,6 +130,9 @@ public abstract class LifecycleSuite {
         String project = idle.req().get("/api/projects").then().extract().path("[0].id");
         idle.req().get("/api/projects/" + project + "/fragments").then().body("size()", equalTo(2))
                 .body("[0].fileCount", equalTo(2));
+        // The sweep let go of the sandbox; the record keeps it as the user's last, stopped.
+        idle.req().get("/api/sandbox/init").then().statusCode(200).body("sandbox.status", equalTo("stopped"))
+                .body("sandbox.sandboxId", equalTo(sleeping));
     }
 
     @Test

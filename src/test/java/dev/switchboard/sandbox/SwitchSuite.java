@@ -165,6 +165,11 @@ public abstract class SwitchSuite {
                 .body("activeSandboxes", equalTo(0)).body("currentSandbox", nullValue());
         alice.req().get("/api/active-fragment").then().statusCode(204);
         alice.req().post("/api/sandbox/heartbeat").then().statusCode(404).contentType("application/problem+json");
+        // The panel still shows what the user had: stopped, with its id and times.
+        alice.req().get("/api/sandbox/init").then().statusCode(200)
+                .body("sandbox.status", equalTo("stopped")).body("sandbox.sandboxId", equalTo(sandboxId))
+                .body("sandbox.createdAt", notNullValue()).body("sandbox.stoppedAt", notNullValue())
+                .body("sandbox.sandboxUrl", nullValue());
         // A second cleanup has nothing to do.
         alice.req().post("/api/cleanup-sandboxes").then().statusCode(200).body("results.killed", equalTo(0));
     }
@@ -182,7 +187,10 @@ public abstract class SwitchSuite {
         String id = created.getString("sandbox.sandboxId");
         alice.req().post("/api/sandbox/init").then().statusCode(200).body("sandbox.sandboxId", equalTo(id));
         alice.req().get("/api/sandbox/init").then().statusCode(200).body("sandbox.sandboxId", equalTo(id))
-                .body("sandbox.status", equalTo("active"));
+                .body("sandbox.status", equalTo("active"))
+                .body("sandbox.lastUsedAt", notNullValue())
+                .body("sandbox.stoppedAt", nullValue())
+                .body("sandbox.mcpServerUrl", org.hamcrest.Matchers.endsWith("/mcp"));
         assertEquals(1, liveSandboxesOf(alice.userId).size());
 
         // After a switch the sandbox dies behind our back; init brings the project back.
@@ -194,7 +202,23 @@ public abstract class SwitchSuite {
                 .body("sandbox.sandboxId", org.hamcrest.Matchers.not(equalTo(switched)))
                 .extract().jsonPath();
         assertEquals("restored", read(again.getString("sandbox.sandboxId"), again.getString("sandbox.sandboxUrl"), "index.html"));
+        assertEquals("active", again.getString("sandbox.status"));
         assertEquals(1, liveSandboxesOf(alice.userId).size());
+    }
+
+    @Test
+    void anIdleSandboxIsStandbyUntilUsedAgain() {
+        Api alice = Api.newUser("alice");
+        String id = alice.req().post("/api/sandbox/init").then().statusCode(200).extract().path("sandbox.sandboxId");
+        db.preparedQuery("UPDATE users SET sandbox_last_used_at = now() - interval '1 day' WHERE id = $1")
+                .execute(Tuple.of(alice.userId)).await().atMost(Duration.ofSeconds(5));
+        alice.req().get("/api/sandbox/init").then().statusCode(200)
+                .body("sandbox.sandboxId", equalTo(id)).body("sandbox.status", equalTo("standby"));
+        // A status read is no use; init is.
+        alice.req().get("/api/sandbox/init").then().body("sandbox.status", equalTo("standby"));
+        alice.req().post("/api/sandbox/init").then().statusCode(200)
+                .body("sandbox.sandboxId", equalTo(id)).body("sandbox.status", equalTo("active"));
+        alice.req().get("/api/sandbox/init").then().body("sandbox.status", equalTo("active"));
     }
 
     @Test
@@ -215,8 +239,19 @@ public abstract class SwitchSuite {
         String dead = alice.switchTo(p).statusCode(200).extract().path("result.sandboxId");
         backdoor().killBehindBack(dead);
 
-        // Status calls report nothing live and clear the record.
-        alice.req().get("/api/sandbox/init").then().statusCode(200).body("sandbox", nullValue());
+        // Status calls report nothing live and clear the record, which keeps the last sandbox's id and times.
+        for (int i = 0; i < 2; i++) {
+            alice.req().get("/api/sandbox/init").then().statusCode(200)
+                    .body("sandbox.status", equalTo("stopped"))
+                    .body("sandbox.sandboxId", equalTo(dead))
+                    .body("sandbox.createdAt", notNullValue())
+                    .body("sandbox.lastUsedAt", notNullValue())
+                    .body("sandbox.stoppedAt", notNullValue())
+                    .body("sandbox.sandboxUrl", nullValue())
+                    .body("sandbox.mcpServerUrl", nullValue());
+        }
+        assertNull(db.preparedQuery("SELECT active_sandbox_id FROM users WHERE id = $1").execute(Tuple.of(alice.userId))
+                .await().atMost(Duration.ofSeconds(5)).iterator().next().getString(0), "no dead pointer");
         alice.req().get("/api/cleanup-sandboxes").then().statusCode(200).body("activeSandboxes", equalTo(0));
         alice.req().get("/api/active-fragment").then().statusCode(204);
         alice.req().post("/api/sandbox/heartbeat").then().statusCode(404);

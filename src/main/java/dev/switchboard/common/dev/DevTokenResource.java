@@ -1,5 +1,8 @@
 package dev.switchboard.common.dev;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import java.time.Duration;
 import java.util.Set;
 
@@ -20,8 +23,11 @@ import io.smallrye.jwt.build.Jwt;
  */
 @Path("/dev/token")
 @IfBuildProfile(anyOf = { "dev", "test" })
+@Tag(name = "dev")
 public class DevTokenResource {
 
+    @Operation(summary = "Mint a token (dev mode only)", description = "A JWT signed with the dev key for ?sub= (name, email, admin optional).")
+    @APIResponse(responseCode = "200", description = "The token")
     @POST
     @Produces(MediaType.TEXT_PLAIN)
     public String token(@QueryParam("sub") @DefaultValue("dev-user") String sub, @QueryParam("name") String name,
