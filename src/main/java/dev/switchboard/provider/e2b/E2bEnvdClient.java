@@ -264,18 +264,34 @@ public final class E2bEnvdClient implements AutoCloseable {
     public record Download(long bytes, boolean cut) {
     }
 
-    private Future<Download> startDownload(Target target, String path, AsyncFile file, long maxBytes, Duration timeout) {
-        QueryStringEncoder uri = new QueryStringEncoder(baseUrl(envdUrl, target.sandboxId(), target.domain()) + "/files");
+    /** A core-client {@code GET /files?path=} of one file, for reads that stream and cut off at a cap. */
+    RequestOptions fileRequest(Target target, String path, Duration timeout) {
+        QueryStringEncoder uri = new QueryStringEncoder("/files");
         uri.addParam("path", path);
         uri.addParam("username", USER);
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(uri.toString())
-                .setIdleTimeout(timeout.toMillis());
+        return coreRequest(HttpMethod.GET, target, uri.toString()).setIdleTimeout(timeout.toMillis());
+    }
+
+    /** A core-client request to envd with the routing and access-token headers every envd call carries. */
+    RequestOptions coreRequest(HttpMethod method, Target target, String pathAndQuery) {
+        RequestOptions options = new RequestOptions().setMethod(method)
+                .setAbsoluteURI(baseUrl(envdUrl, target.sandboxId(), target.domain()) + pathAndQuery);
         if (envdUrl != null) {
             options.putHeader("E2b-Sandbox-Id", target.sandboxId()).putHeader("E2b-Sandbox-Port", Integer.toString(ENVD_PORT));
         }
         if (target.accessToken() != null) {
             options.putHeader("X-Access-Token", target.accessToken());
         }
+        return options;
+    }
+
+    /** The core client for streamed requests; null when this client was built without one. */
+    HttpClient http() {
+        return http;
+    }
+
+    private Future<Download> startDownload(Target target, String path, AsyncFile file, long maxBytes, Duration timeout) {
+        RequestOptions options = fileRequest(target, path, timeout);
         // A retried attempt writes from the start again; a shorter second answer leaves junk after the archive's end,
         // which the archive reader never reaches.
         file.setWritePos(0);
@@ -368,7 +384,7 @@ public final class E2bEnvdClient implements AutoCloseable {
 
     // ---- plumbing ----
 
-    private HttpRequest<Buffer> request(HttpMethod method, Target target, String path) {
+    HttpRequest<Buffer> request(HttpMethod method, Target target, String path) {
         HttpRequest<Buffer> request = web.requestAbs(method, baseUrl(envdUrl, target.sandboxId(), target.domain()) + path)
                 .timeout(requestTimeoutMillis);
         if (envdUrl != null) {
@@ -382,7 +398,7 @@ public final class E2bEnvdClient implements AutoCloseable {
     }
 
     /** A Connect unary call with a JSON body. */
-    private Uni<HttpResponse<Buffer>> rpc(Target target, String path, JsonNode body) {
+    Uni<HttpResponse<Buffer>> rpc(Target target, String path, JsonNode body) {
         byte[] bytes;
         try {
             bytes = json.writeValueAsBytes(body);
@@ -408,7 +424,7 @@ public final class E2bEnvdClient implements AutoCloseable {
      * The typed error for a data-plane answer. A 502 comes from E2B's proxy, which answers so for a sandbox it does
      * not know: the sandbox timed out or was killed, and retrying cannot help.
      */
-    private ProviderException error(String operation, Target target, int status, String retryAfter, Buffer body) {
+    ProviderException error(String operation, Target target, int status, String retryAfter, Buffer body) {
         String message = message(body);
         if (status == 502) {
             return new ProviderException(Kind.GONE, "e2b sandbox " + target.sandboxId() + " is gone (" + operation
