@@ -18,6 +18,9 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.switchboard.common.SwitchboardConfig;
+import dev.switchboard.provider.DirEntry;
+import dev.switchboard.provider.ExecEvent;
+import dev.switchboard.provider.ExecRequest;
 import dev.switchboard.provider.ExecResult;
 import dev.switchboard.provider.FileData;
 import dev.switchboard.provider.FileListing;
@@ -34,6 +37,7 @@ import dev.switchboard.provider.SkippedFile;
 import dev.switchboard.provider.blaxel.BlaxelClient.CreateResult;
 import dev.switchboard.provider.blaxel.BlaxelModel.Sandbox;
 import io.smallrye.common.annotation.Identifier;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -70,6 +74,9 @@ public class BlaxelSandboxProvider implements SandboxProvider {
     private final BlaxelDataClient data;
     private final BlaxelFiles files;
     private final BlaxelParking parking;
+    private final BlaxelLiveFiles liveFiles;
+    private final BlaxelExecStream execStream;
+    private final BlaxelPreviews previews;
     private final WebClient web;
     private final HttpClient http;
     private final String root;
@@ -97,6 +104,9 @@ public class BlaxelSandboxProvider implements SandboxProvider {
         this.root = BlaxelMapping.normalizeRoot(blaxel.projectRoot());
         this.parking = new BlaxelParking(client, data, json, this::url, root,
                 new BlaxelParking.Expiry(config.sandbox().expiryMargin(), safetyNetIdle(), safetyNetMaxAge()));
+        this.liveFiles = new BlaxelLiveFiles(data, client.calls(), client.headers(), http, json, callTimeout);
+        this.execStream = new BlaxelExecStream(data, client.calls(), client.headers(), http, json, vertx, callTimeout);
+        this.previews = new BlaxelPreviews(web, client.calls(), client.headers(), blaxel.apiUrl(), json, callTimeout);
         LOG.infof("Blaxel provider: %s, workspace %s", blaxel.apiUrl(), blaxel.workspace().orElse("(key default)"));
     }
 
@@ -341,6 +351,47 @@ public class BlaxelSandboxProvider implements SandboxProvider {
             return Uni.createFrom().failure(invalid);
         }
         return onCallerContext(liveUrl(sandboxId).chain(url -> data.exec(sandboxId, url, root, command, timeout, maxOutputBytes)));
+    }
+
+    // ---- the live sandbox's files and commands ----
+
+    @Override
+    public Uni<List<DirEntry>> listDirectory(String sandboxId, String dir, int maxEntries) {
+        return onCallerContext(liveUrl(sandboxId).chain(url -> liveFiles.list(sandboxId, url, root, dir == null ? "" : dir,
+                maxEntries)));
+    }
+
+    @Override
+    public Uni<byte[]> readFile(String sandboxId, String path, long maxBytes) {
+        return onCallerContext(liveUrl(sandboxId).chain(url -> liveFiles.read(sandboxId, url, root, path, maxBytes)));
+    }
+
+    @Override
+    public Uni<Void> writeFile(String sandboxId, String path, byte[] content) {
+        return onCallerContext(liveUrl(sandboxId).chain(url -> liveFiles.write(sandboxId, url, root, path, content)));
+    }
+
+    @Override
+    public Uni<Boolean> deleteFile(String sandboxId, String path) {
+        return onCallerContext(liveUrl(sandboxId).chain(url -> liveFiles.delete(sandboxId, url, root, path)));
+    }
+
+    @Override
+    public Multi<ExecEvent> exec(String sandboxId, ExecRequest request) {
+        ProviderException invalid = ProviderException.ifNotPositive(request.timeout(), "command timeout");
+        if (invalid != null) {
+            return Multi.createFrom().failure(invalid);
+        }
+        // Blaxel sandboxes start without the project root; a command in it must not fail for that (E2B makes it at create).
+        return liveUrl(sandboxId).call(url -> request.cwd().isEmpty() ? data.makeDirectory(sandboxId, url, root)
+                : Uni.createFrom().voidItem())
+                .onItem().transformToMulti(url -> execStream.exec(sandboxId, url, root, request));
+    }
+
+    /** A public preview of the port, made on first use and reused after (see {@link BlaxelPreviews}). */
+    @Override
+    public Uni<String> portUrl(String sandboxId, int port) {
+        return onCallerContext(liveUrl(sandboxId).chain(url -> previews.url(sandboxId, port)));
     }
 
     /** The data-plane URL of a live sandbox, else GONE. */

@@ -45,8 +45,8 @@ class E2bLiveFilesTest extends E2bTestSupport implements LiveSandboxContract {
     }
 
     @Override
-    public String expectedPortUrl(String id, int port) {
-        return "https://" + port + "-" + id + ".e2b.test";
+    public void checkPortUrl(String id, int port, String url) {
+        assertEquals("https://" + port + "-" + id + ".e2b.test", url);
     }
 
     @Test
