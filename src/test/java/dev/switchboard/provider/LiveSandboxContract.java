@@ -216,6 +216,17 @@ public interface LiveSandboxContract {
     }
 
     @Test
+    default void aSilentCommandEndsAtItsTimeout() {
+        String id = newSandbox();
+        long started = System.nanoTime();
+        List<ExecEvent> events = live().exec(id, new ExecRequest("sleep 30", "", Map.of(), Duration.ofSeconds(1), 100))
+                .collect().asList().await().atMost(LIVE_WAIT);
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        assertEquals(List.of(new ExecEvent.Exit(null, true, false)), events);
+        assertTrue(millis < 3000, "the timeout counts from the start, output or not: " + millis + " ms");
+    }
+
+    @Test
     default void cancellingTheStreamKillsTheCommand() {
         String id = newSandbox();
         AssertSubscriber<ExecEvent> s = live().exec(id, new ExecRequest("sleep 300 & echo $!; sleep 302", "", Map.of(),

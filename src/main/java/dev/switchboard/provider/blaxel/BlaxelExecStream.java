@@ -92,8 +92,13 @@ final class BlaxelExecStream {
                                     + s.status() + ": " + BlaxelMapping.errorBody(s.error()).message()))
                             : data.<Started> failure("process", name, s.status(), s.error(), s.retryAfter());
                 }));
-        return start.onItem().transformToMulti(started -> Multi.createFrom().<ExecEvent> emitter(
-                em -> new Run(name, baseUrl, process, command, started.response(), em).begin(), BackPressureStrategy.BUFFER));
+        // The timeout counts from the subscription, not from when the stream's headers arrive.
+        return Multi.createFrom().deferred(() -> {
+            long deadline = System.nanoTime() + command.timeout().toNanos();
+            return start.onItem().transformToMulti(started -> Multi.createFrom().<ExecEvent> emitter(
+                    em -> new Run(name, baseUrl, process, command, started.response(), em).begin(deadline),
+                    BackPressureStrategy.BUFFER));
+        });
     }
 
     private Future<Started> start(String baseUrl, ObjectNode body) {
@@ -156,12 +161,12 @@ final class BlaxelExecStream {
             this.stderr = new ExecOutput(command.maxOutputBytes());
         }
 
-        void begin() {
+        void begin(long deadline) {
             em.onCancellation(this::cancelled);
             response.handler(this::chunk);
             response.exceptionHandler(this::broken);
             response.endHandler(v -> ended());
-            timer = vertx.setTimer(Math.max(1, command.timeout().toMillis()), id -> timedOut());
+            timer = vertx.setTimer(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), id -> timedOut());
             response.resume();
         }
 

@@ -64,8 +64,12 @@ final class E2bExecStream {
         // Not idempotent: only an explicit refusal (429/502/503/504 before the stream began) is tried again.
         Uni<Started> start = calls.onSandbox(target.sandboxId(), "process.start", Idempotency.NOT_IDEMPOTENT,
                 () -> Uni.createFrom().completionStage(() -> start(target, command).toCompletionStage()));
-        return start.onItem().transformToMulti(started -> Multi.createFrom().<ExecEvent> emitter(
-                em -> new Run(target, command, started, em).begin(), BackPressureStrategy.BUFFER));
+        // The timeout counts from the subscription, not from when the stream's headers arrive.
+        return Multi.createFrom().deferred(() -> {
+            long deadline = System.nanoTime() + command.timeout().toNanos();
+            return start.onItem().transformToMulti(started -> Multi.createFrom().<ExecEvent> emitter(
+                    em -> new Run(target, command, started, em).begin(deadline), BackPressureStrategy.BUFFER));
+        });
     }
 
     private io.vertx.core.Future<Started> start(E2bEnvdClient.Target target, ExecRequest command) {
@@ -148,13 +152,13 @@ final class E2bExecStream {
             this.stderr = new ExecOutput(command.maxOutputBytes());
         }
 
-        void begin() {
+        void begin(long deadline) {
             em.onCancellation(this::cancelled);
             HttpClientResponse resp = started.response();
             resp.handler(this::chunk);
             resp.exceptionHandler(this::broken);
             resp.endHandler(v -> ended());
-            timer = vertx.setTimer(Math.max(1, command.timeout().toMillis()), id -> timedOut());
+            timer = vertx.setTimer(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), id -> timedOut());
             resp.resume();
         }
 

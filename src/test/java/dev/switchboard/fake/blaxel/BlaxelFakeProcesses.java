@@ -54,6 +54,8 @@ final class BlaxelFakeProcesses {
     void stream(String sandbox, HttpServerResponse response, Path cwd, Path home, JsonObject in) {
         response.setStatusCode(200).setChunked(true).putHeader("Content-Type", "application/x-ndjson")
                 .putHeader("Cache-Control", "no-cache");
+        // sandbox-api flushes the headers before it starts the process (c.Writer.Flush()).
+        response.writeHead();
         Context context = vertx.getOrCreateContext();
         String command = in.getString("command");
         String workingDir = in.getString("workingDir");
