@@ -162,7 +162,7 @@ public final class BlaxelDataClient {
                         }));
     }
 
-    private Uni<Void> makeDirectory(String name, String baseUrl, String path) {
+    Uni<Void> makeDirectory(String name, String baseUrl, String path) {
         String url = baseUrl + "/filesystem/" + BlaxelMapping.encodePath(path);
         Buffer body = Buffer.buffer(toJson(new BlaxelModel.FileRequest(null, true, "0755")));
         return calls.onSandbox(name, "fs.write", Idempotency.IDEMPOTENT,
@@ -235,7 +235,7 @@ public final class BlaxelDataClient {
     }
 
     /** Whether the control plane says the sandbox is gone; unknown (control plane failing too) counts as not gone. */
-    private Uni<Boolean> isGone(String name) {
+    Uni<Boolean> isGone(String name) {
         return lookup.apply(name)
                 .map(found -> found.isEmpty() || BlaxelMapping.gone(found.get().status()))
                 .onFailure().recoverWithItem(false);

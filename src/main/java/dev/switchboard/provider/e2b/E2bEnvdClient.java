@@ -21,10 +21,7 @@ import dev.switchboard.provider.ProviderException;
 import dev.switchboard.provider.ProviderException.Kind;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Future;
 import io.netty.handler.codec.http.QueryStringEncoder;
-import io.vertx.core.Promise;
-import io.vertx.core.file.AsyncFile;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -247,71 +244,34 @@ public final class E2bEnvdClient implements AutoCloseable {
                         }));
     }
 
-    /**
-     * Streams a file's bytes into {@code file}, cutting the connection once more than {@code maxBytes} arrived (so a
-     * file that grows meanwhile fills neither disk nor memory). Answers the bytes written and whether it was cut.
-     */
-    public Uni<Download> download(Target target, String path, AsyncFile file, long maxBytes, Duration timeout) {
-        if (http == null) {
-            return Uni.createFrom().failure(new IllegalStateException("no HTTP client for downloads"));
-        }
-        return calls.onSandbox(target.sandboxId(), "files.read", Idempotency.IDEMPOTENT, timeout,
-                () -> Uni.createFrom().completionStage(() -> startDownload(target, path, file, maxBytes, timeout)
-                        .toCompletionStage()));
-    }
-
-    /** What {@link #download} wrote. */
-    public record Download(long bytes, boolean cut) {
-    }
-
-    private Future<Download> startDownload(Target target, String path, AsyncFile file, long maxBytes, Duration timeout) {
-        QueryStringEncoder uri = new QueryStringEncoder(baseUrl(envdUrl, target.sandboxId(), target.domain()) + "/files");
+    /** A core-client {@code GET /files?path=} of one file, for reads that stream and cut off at a cap. */
+    RequestOptions fileRequest(Target target, String path, Duration timeout) {
+        QueryStringEncoder uri = new QueryStringEncoder("/files");
         uri.addParam("path", path);
         uri.addParam("username", USER);
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(uri.toString())
-                .setIdleTimeout(timeout.toMillis());
+        return coreRequest(HttpMethod.GET, target, uri.toString()).setIdleTimeout(timeout.toMillis());
+    }
+
+    /** A core-client request to envd with the routing and access-token headers every envd call carries. */
+    RequestOptions coreRequest(HttpMethod method, Target target, String pathAndQuery) {
+        RequestOptions options = new RequestOptions().setMethod(method)
+                .setAbsoluteURI(baseUrl(envdUrl, target.sandboxId(), target.domain()) + pathAndQuery);
         if (envdUrl != null) {
             options.putHeader("E2b-Sandbox-Id", target.sandboxId()).putHeader("E2b-Sandbox-Port", Integer.toString(ENVD_PORT));
         }
         if (target.accessToken() != null) {
             options.putHeader("X-Access-Token", target.accessToken());
         }
-        // A retried attempt writes from the start again; a shorter second answer leaves junk after the archive's end,
-        // which the archive reader never reaches.
-        file.setWritePos(0);
-        return http.request(options).compose(req -> req.send().compose(resp -> {
-            if (resp.statusCode() == 404) {
-                // The file is missing, not the sandbox (that would be the proxy's 502).
-                return resp.body().compose(body -> Future.failedFuture(new ProviderException(Kind.FAILED,
-                        "e2b files.read of " + target.sandboxId() + ": " + path + " does not exist")));
-            }
-            if (resp.statusCode() != 200) {
-                return resp.body().compose(body -> Future.failedFuture(error("files.read", target, resp.statusCode(),
-                        resp.getHeader("Retry-After"), Buffer.newInstance(body))));
-            }
-            Promise<Download> done = Promise.promise();
-            long[] total = { 0 };
-            resp.exceptionHandler(done::tryFail);
-            resp.handler(chunk -> {
-                if (done.future().isComplete()) {
-                    return;
-                }
-                total[0] += chunk.length();
-                if (total[0] > maxBytes) {
-                    // Completed first: the reset also reports itself to the exception handler.
-                    done.tryComplete(new Download(total[0] - chunk.length(), true));
-                    req.reset();
-                    return;
-                }
-                file.write(chunk);
-                if (file.writeQueueFull()) {
-                    resp.pause();
-                    file.drainHandler(d -> resp.resume());
-                }
-            });
-            resp.endHandler(e -> done.tryComplete(new Download(total[0], false)));
-            return done.future();
-        })).compose(d -> file.flush().map(d));
+        return options;
+    }
+
+    /** The core client for streamed requests; null when this client was built without one. */
+    HttpClient http() {
+        return http;
+    }
+
+    ProviderCalls calls() {
+        return calls;
     }
 
     // ---- commands ----
@@ -368,7 +328,7 @@ public final class E2bEnvdClient implements AutoCloseable {
 
     // ---- plumbing ----
 
-    private HttpRequest<Buffer> request(HttpMethod method, Target target, String path) {
+    HttpRequest<Buffer> request(HttpMethod method, Target target, String path) {
         HttpRequest<Buffer> request = web.requestAbs(method, baseUrl(envdUrl, target.sandboxId(), target.domain()) + path)
                 .timeout(requestTimeoutMillis);
         if (envdUrl != null) {
@@ -382,7 +342,7 @@ public final class E2bEnvdClient implements AutoCloseable {
     }
 
     /** A Connect unary call with a JSON body. */
-    private Uni<HttpResponse<Buffer>> rpc(Target target, String path, JsonNode body) {
+    Uni<HttpResponse<Buffer>> rpc(Target target, String path, JsonNode body) {
         byte[] bytes;
         try {
             bytes = json.writeValueAsBytes(body);
@@ -408,7 +368,7 @@ public final class E2bEnvdClient implements AutoCloseable {
      * The typed error for a data-plane answer. A 502 comes from E2B's proxy, which answers so for a sandbox it does
      * not know: the sandbox timed out or was killed, and retrying cannot help.
      */
-    private ProviderException error(String operation, Target target, int status, String retryAfter, Buffer body) {
+    ProviderException error(String operation, Target target, int status, String retryAfter, Buffer body) {
         String message = message(body);
         if (status == 502) {
             return new ProviderException(Kind.GONE, "e2b sandbox " + target.sandboxId() + " is gone (" + operation

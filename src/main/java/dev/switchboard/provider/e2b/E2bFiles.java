@@ -54,6 +54,7 @@ final class E2bFiles {
     private static final int UPLOAD_PARALLELISM = 2;
 
     private final E2bEnvdClient envd;
+    private final E2bDownloads downloads;
     private final Vertx vertx;
     private final String root;
     private final int batchFiles;
@@ -61,6 +62,7 @@ final class E2bFiles {
 
     E2bFiles(E2bEnvdClient envd, Vertx vertx, String root, int batchFiles, long batchBytes) {
         this.envd = envd;
+        this.downloads = new E2bDownloads(envd);
         this.vertx = vertx;
         this.root = root;
         this.batchFiles = Math.max(1, batchFiles);
@@ -226,7 +228,7 @@ final class E2bFiles {
             long maxFileBytes, long maxTotalBytes, long cap) {
         return blocking(() -> Files.createTempFile("switchboard-e2b-", ".tar.gz")).chain(tmp -> Uni.createFrom()
                 .completionStage(() -> vertx.fileSystem().open(tmp.toString(), new OpenOptions().setWrite(true)).toCompletionStage())
-                .chain(file -> envd.download(target, archive, file, cap, DOWNLOAD_TIMEOUT)
+                .chain(file -> downloads.download(target, archive, file, cap, DOWNLOAD_TIMEOUT)
                         .onTermination().call(() -> close(file)))
                 .invoke(d -> {
                     if (d.cut()) {

@@ -21,6 +21,9 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.switchboard.common.SwitchboardConfig;
+import dev.switchboard.provider.DirEntry;
+import dev.switchboard.provider.ExecEvent;
+import dev.switchboard.provider.ExecRequest;
 import dev.switchboard.provider.ExecResult;
 import dev.switchboard.provider.FileData;
 import dev.switchboard.provider.FileListing;
@@ -36,6 +39,7 @@ import dev.switchboard.provider.ScanSpec;
 import dev.switchboard.provider.SkippedFile;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
@@ -74,6 +78,8 @@ public class E2bSandboxProvider implements SandboxProvider {
     private final E2bCreates creates;
     private final E2bEnvdClient envd;
     private final E2bFiles files;
+    private final E2bLiveFiles liveFiles;
+    private final E2bExecStream execStream;
     private final Map<String, Known> known = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Known> eldest) {
@@ -101,6 +107,8 @@ public class E2bSandboxProvider implements SandboxProvider {
                 this.config.uploadBatchFiles(), this.config.uploadBatchBytes().asLongValue());
         this.files = new E2bFiles(envd, vertx, this.config.projectRoot(), this.config.uploadBatchFiles(),
                 this.config.uploadBatchBytes().asLongValue());
+        this.liveFiles = new E2bLiveFiles(envd, calls, json, this.config.projectRoot());
+        this.execStream = new E2bExecStream(envd, calls, json, vertx, this.config.projectRoot());
         LOG.infof("E2B provider: control plane %s, data plane %s", this.config.apiUrl(),
                 this.config.envdUrl().orElse("https://49983-<sandbox>." + this.config.domain()));
     }
@@ -330,6 +338,51 @@ public class E2bSandboxProvider implements SandboxProvider {
             return Uni.createFrom().failure(invalid);
         }
         return target(sandboxId).chain(t -> envd.exec(t, command, config.projectRoot(), timeout, maxOutputBytes));
+    }
+
+    // ---- the live sandbox's files and commands ----
+
+    @Override
+    public Uni<List<DirEntry>> listDirectory(String sandboxId, String dir, int maxEntries) {
+        return target(sandboxId).chain(t -> liveFiles.list(t, dir == null ? "" : dir, maxEntries));
+    }
+
+    @Override
+    public Uni<byte[]> readFile(String sandboxId, String path, long maxBytes) {
+        return target(sandboxId).chain(t -> liveFiles.read(t, path, maxBytes));
+    }
+
+    @Override
+    public Uni<Void> writeFile(String sandboxId, String path, byte[] content) {
+        return target(sandboxId).chain(t -> liveFiles.write(t, path, content));
+    }
+
+    @Override
+    public Uni<Boolean> deleteFile(String sandboxId, String path) {
+        return target(sandboxId).chain(t -> liveFiles.delete(t, path));
+    }
+
+    @Override
+    public Multi<ExecEvent> exec(String sandboxId, ExecRequest request) {
+        ProviderException invalid = ProviderException.ifNotPositive(request.timeout(), "command timeout");
+        if (invalid != null) {
+            return Multi.createFrom().failure(invalid);
+        }
+        return target(sandboxId).onItem().transformToMulti(t -> execStream.exec(t, request));
+    }
+
+    /** {@code https://<port>-<id>.<domain>}, for a sandbox the control plane still has (running or paused). */
+    @Override
+    public Uni<String> portUrl(String sandboxId, int port) {
+        if (!E2bMapping.isValidId(sandboxId)) {
+            return Uni.createFrom().failure(gone(String.valueOf(sandboxId)));
+        }
+        return api.get(sandboxId).map(detail -> detail.map(this::remember)
+                .map(d -> E2bMapping.sandboxUrl(port, sandboxId, domainOf(d.domain())))
+                .orElseThrow(() -> {
+                    forget(sandboxId);
+                    return gone(sandboxId);
+                }));
     }
 
     /** The data-plane target of a fresh handle: its token is right there, no lookup needed. */

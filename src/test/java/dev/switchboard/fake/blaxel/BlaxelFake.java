@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,8 +61,11 @@ public final class BlaxelFake implements AutoCloseable {
     /** Operation names, as counted by {@link #requests(String)}. */
     public static final String CREATE = "create", GET = "get", UPDATE = "update", DELETE = "delete", LIST = "list",
             TREE_WRITE = "tree.write",
-            FS_READ = "fs.read", FS_WRITE = "fs.write", FS_DELETE = "fs.delete", PROCESS = "process", MCP = "mcp";
-    private static final Set<String> DATA_PLANE = Set.of(TREE_WRITE, FS_READ, FS_WRITE, FS_DELETE, PROCESS, MCP);
+            FS_READ = "fs.read", FS_WRITE = "fs.write", FS_DELETE = "fs.delete", PROCESS = "process", MCP = "mcp",
+            PROCESS_KILL = "process.kill", PREVIEW_GET = "preview.get", PREVIEW_CREATE = "preview.create";
+    private static final Set<String> DATA_PLANE = Set.of(TREE_WRITE, FS_READ, FS_WRITE, FS_DELETE, PROCESS, MCP, PROCESS_KILL);
+    private static final Pattern PREVIEWS = Pattern.compile("^/v0/sandboxes/([^/]+)/previews(?:/([^/]+))?$");
+    private static final Pattern KILL = Pattern.compile("^/process/([^/]+)/kill$");
 
     private static final Pattern NAME = Pattern.compile("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$");
     private static final Pattern LABEL = Pattern.compile("^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$");
@@ -115,6 +117,7 @@ public final class BlaxelFake implements AutoCloseable {
 
     // ---- state, guarded by this ----
     private final Map<String, Sb> sandboxes = new LinkedHashMap<>();
+    private BlaxelFakeProcesses processes;
     private final List<Fault> faults = new ArrayList<>();
     private final List<String> drops = new ArrayList<>();
     private final List<String> dropsAfter = new ArrayList<>();
@@ -160,6 +163,7 @@ public final class BlaxelFake implements AutoCloseable {
             return this;
         }
         vertx = Vertx.vertx();
+        processes = new BlaxelFakeProcesses(vertx);
         server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)).requestHandler(this::handle);
         try {
             port = server.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
@@ -467,6 +471,12 @@ public final class BlaxelFake implements AutoCloseable {
             return method == HttpMethod.GET ? new Route(LIST, false, null, null)
                     : method == HttpMethod.POST ? new Route(CREATE, false, null, null) : null;
         }
+        m = PREVIEWS.matcher(path);
+        if (m.matches()) {
+            String name = decode(m.group(1));
+            return m.group(2) == null ? (method == HttpMethod.POST ? new Route(PREVIEW_CREATE, false, name, null) : null)
+                    : method == HttpMethod.GET ? new Route(PREVIEW_GET, false, name, decode(m.group(2))) : null;
+        }
         m = CONTROL_ONE.matcher(path);
         if (m.matches()) {
             String name = decode(m.group(1));
@@ -491,6 +501,10 @@ public final class BlaxelFake implements AutoCloseable {
         }
         if (sub.equals("/process") && method == HttpMethod.POST) {
             return new Route(PROCESS, true, name, null);
+        }
+        Matcher kill = KILL.matcher(sub);
+        if (kill.matches() && method == HttpMethod.DELETE) {
+            return new Route(PROCESS_KILL, true, name, decode(kill.group(1)));
         }
         if (sub.equals("/mcp")) {
             return new Route(MCP, true, name, null);
@@ -534,6 +548,8 @@ public final class BlaxelFake implements AutoCloseable {
                 case UPDATE -> update(x, body);
                 case DELETE -> delete(x);
                 case LIST -> list(x);
+                case PREVIEW_GET -> previewGet(x);
+                case PREVIEW_CREATE -> previewCreate(x, body);
                 default -> dataPlane(x, body);
             }
         } catch (RuntimeException e) {
@@ -878,6 +894,13 @@ public final class BlaxelFake implements AutoCloseable {
             case FS_WRITE -> fsWrite(x, sb, body, x.raw);
             case FS_DELETE -> fsDelete(x, sb);
             case PROCESS -> process(x, sb, body);
+            case PROCESS_KILL -> {
+                if (processes.kill(sb.name, x.route.rest())) {
+                    x.json(200, new JsonObject().put("message", "Process killed successfully"));
+                } else {
+                    x.json(404, new JsonObject().put("error", "process with Identifier " + x.route.rest() + " not found"));
+                }
+            }
             case MCP -> mcp(x, body);
             default -> x.json(404, new JsonObject().put("error", "Not Found"));
         }
@@ -1086,10 +1109,26 @@ public final class BlaxelFake implements AutoCloseable {
             cwd = sb.host(workingDir);
             home = sb.dir();
             if (!Files.isDirectory(cwd)) {
-                x.json(422, new JsonObject().put("error", "failed to start process: chdir " + workingDir
-                        + ": no such file or directory"));
+                String error = "failed to start process: chdir " + workingDir + ": no such file or directory";
+                String accept = x.req.getHeader("Accept");
+                if (accept != null && accept.contains("text/event-stream")) {
+                    x.send(200, "application/x-ndjson", Buffer.buffer(new JsonObject().put("type", "error")
+                            .put("data", error).encode() + "\n"), Map.of());
+                } else {
+                    x.json(422, new JsonObject().put("error", error));
+                }
                 return;
             }
+        }
+        String accept = x.req.getHeader("Accept");
+        if (accept != null && accept.contains("text/event-stream")) {
+            String name = in.getString("name");
+            if (name != null && processes.running(sb.name, name)) {
+                x.json(400, new JsonObject().put("error", "process with name '" + name + "' already exists and is running"));
+                return;
+            }
+            processes.stream(sb.name, x.req.response(), cwd, home, in.copy().put("workingDir", workingDir));
+            return;
         }
         String pid = Integer.toString(1000 + random.nextInt(60000));
         JsonObject env = in.getJsonObject("env", new JsonObject());
@@ -1327,11 +1366,91 @@ public final class BlaxelFake implements AutoCloseable {
 
     private static JsonObject fileJson(String path, Path file) throws IOException {
         BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        String permissions = attrs.isSymbolicLink() ? "lrwxrwxrwx"
-                : "-" + PosixFilePermissions.toString(Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS));
+        // sandbox-api: fmt.Sprintf("%o", info.Mode()) of an lstat, so a link carries Go's ModeSymlink bit (1 << 27).
+        long mode = attrs.isSymbolicLink() ? (1L << 27) | 0777 : modeBits(Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS));
+        String permissions = Long.toOctalString(mode);
         return new JsonObject().put("name", path.substring(path.lastIndexOf('/') + 1)).put("path", path)
                 .put("size", attrs.size()).put("permissions", permissions).put("owner", "root").put("group", "root")
                 .put("lastModified", attrs.lastModifiedTime().toInstant().toString());
+    }
+
+    private static long modeBits(Set<PosixFilePermission> perms) {
+        long bits = 0;
+        for (PosixFilePermission p : perms) {
+            bits |= 1L << (8 - p.ordinal());
+        }
+        return bits;
+    }
+
+    // ---- previews (control plane) ----
+
+    /** The URL of a preview of that port of the sandbox, if one was made. */
+    public synchronized Optional<String> previewUrl(String sandbox, int port) {
+        Sb sb = sandboxes.get(sandbox);
+        return sb == null ? Optional.empty() : sb.previews.values().stream()
+                .filter(p -> p.getJsonObject("spec").getInteger("port") == port)
+                .map(p -> p.getJsonObject("spec").getString("url")).findFirst();
+    }
+
+    private void previewGet(Exchange x) {
+        JsonObject preview;
+        synchronized (this) {
+            advanceAll(Instant.now());
+            Sb sb = sandboxes.get(x.route.sandbox());
+            if (sb == null) {
+                x.json(404, notFound(x.route.sandbox()));
+                return;
+            }
+            preview = sb.previews.get(x.route.rest());
+        }
+        if (preview == null) {
+            x.json(404, new JsonObject().put("code", 404).put("error", "Not Found")
+                    .put("message", "Preview " + x.route.rest() + " not found"));
+        } else {
+            x.json(200, preview);
+        }
+    }
+
+    private void previewCreate(Exchange x, String body) {
+        JsonObject in;
+        try {
+            in = new JsonObject(body);
+        } catch (DecodeException e) {
+            x.json(400, new JsonObject().put("code", 400).put("error", "Bad Request").put("message", "invalid JSON"));
+            return;
+        }
+        String previewName = in.getJsonObject("metadata", new JsonObject()).getString("name");
+        JsonObject spec = in.getJsonObject("spec", new JsonObject());
+        Integer previewPort = spec.getValue("port") instanceof Integer i ? i : null;
+        if (previewName == null || !NAME.matcher(previewName).matches() || previewPort == null || previewPort < 1
+                || previewPort > 65535) {
+            x.json(400, new JsonObject().put("code", 400).put("error", "Bad Request")
+                    .put("message", "metadata.name and spec.port (1-65535) are required"));
+            return;
+        }
+        JsonObject preview;
+        synchronized (this) {
+            advanceAll(Instant.now());
+            Sb sb = sandboxes.get(x.route.sandbox());
+            if (sb == null) {
+                x.json(404, notFound(x.route.sandbox()));
+                return;
+            }
+            if (sb.previews.containsKey(previewName)) {
+                x.json(409, new JsonObject().put("code", 409).put("error", "Conflict")
+                        .put("message", "Preview " + previewName + " already exists"));
+                return;
+            }
+            String host = Long.toString(Math.abs(random.nextLong()), 36);
+            preview = new JsonObject()
+                    .put("metadata", new JsonObject().put("name", previewName).put("resourceName", sb.name)
+                            .put("resourceType", "sandbox").put("workspace", workspace))
+                    .put("spec", new JsonObject().put("port", previewPort).put("public", spec.getBoolean("public", false))
+                            .put("url", "https://" + host + ".preview.bl.run").put("region", "us-pdx-1"))
+                    .put("status", "DEPLOYED");
+            sb.previews.put(previewName, preview);
+        }
+        x.json(200, preview);
     }
 
     /** {@code 0755} as permissions. */
@@ -1378,6 +1497,7 @@ public final class BlaxelFake implements AutoCloseable {
         boolean failDeploy;
         boolean frozen;
         Path dir;
+        final Map<String, JsonObject> previews = new LinkedHashMap<>();
 
         Sb(String name, Map<String, String> labels, JsonObject spec, Instant createdAt, String url) {
             this.name = name;
@@ -1460,6 +1580,9 @@ public final class BlaxelFake implements AutoCloseable {
         }
 
         void destroy() {
+            if (processes != null) {
+                processes.killAll(name);
+            }
             if (dir != null) {
                 try {
                     deleteTree(dir);

@@ -157,6 +157,8 @@ public final class E2bFake implements AutoCloseable {
         final Path dir;
         /** Set before its first command starts; until then it has no processes to look for. */
         volatile boolean ranCommands;
+        /** Its running commands by pid, as envd keeps them for {@code SendSignal}. */
+        final Map<Long, Process> running = new ConcurrentHashMap<>();
 
         Sandbox(String id, String templateID, boolean secure, String token, Map<String, String> metadata,
                 Map<String, String> envVars, Instant startedAt, Instant endAt) {
@@ -666,7 +668,10 @@ public final class E2bFake implements AutoCloseable {
         return switch (path) {
             case "/filesystem.Filesystem/ListDir" -> "listdir";
             case "/filesystem.Filesystem/MakeDir" -> "makedir";
+            case "/filesystem.Filesystem/Stat" -> "stat";
+            case "/filesystem.Filesystem/Remove" -> "remove";
             case "/process.Process/Start" -> "process.start";
+            case "/process.Process/SendSignal" -> "process.signal";
             default -> "envd.other";
         };
     }
@@ -1123,7 +1128,10 @@ public final class E2bFake implements AutoCloseable {
             case "files.write" -> writeFiles(req, s, body);
             case "listdir" -> listDir(req, s, body);
             case "makedir" -> makeDir(req, s, body);
+            case "stat" -> stat(req, s, body);
+            case "remove" -> removePath(req, s, body);
             case "process.start" -> startProcess(req, s, body);
+            case "process.signal" -> signal(req, s, body);
             default -> throw new Answer(404, connectError("unimplemented", "procedure " + req.path() + " is not implemented"));
         }
     }
@@ -1328,14 +1336,7 @@ public final class E2bFake implements AutoCloseable {
                     if (p.equals(base)) {
                         continue;
                     }
-                    String name = prefix + base.relativize(p).toString();
-                    if (Files.isSymbolicLink(p)) {
-                        entries.add(entry(name, "FILE_TYPE_SYMLINK", 0));
-                    } else if (Files.isDirectory(p)) {
-                        entries.add(entry(name, "FILE_TYPE_DIRECTORY", 0));
-                    } else {
-                        entries.add(entry(name, "FILE_TYPE_FILE", Files.size(p)));
-                    }
+                    entries.add(entryOf(prefix + base.relativize(p).toString(), p));
                 }
             } catch (IOException e) {
                 throw new Answer(500, connectError("internal", "cannot list " + path + ": " + e.getMessage()));
@@ -1344,6 +1345,77 @@ public final class E2bFake implements AutoCloseable {
         ObjectNode answer = JSON.createObjectNode();
         answer.set("entries", entries);
         json(req.response(), 200, answer);
+    }
+
+    /**
+     * The {@code EntryInfo} of a path as current envd reports it (shared/pkg/filesystem GetEntryInfo): from lstat, a
+     * link with its target's type (unspecified when dangling), the link's own size and a {@code symlinkTarget}.
+     */
+    private static ObjectNode entryOf(String path, Path p) throws IOException {
+        var attributes = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (attributes.isSymbolicLink()) {
+            String type = Files.isDirectory(p) ? "FILE_TYPE_DIRECTORY" : Files.isRegularFile(p) ? "FILE_TYPE_FILE"
+                    : "FILE_TYPE_UNSPECIFIED";
+            ObjectNode e = entry(path, type, attributes.size());
+            e.put("symlinkTarget", Files.readSymbolicLink(p).toString());
+            return e;
+        }
+        return entry(path, attributes.isDirectory() ? "FILE_TYPE_DIRECTORY" : attributes.isRegularFile() ? "FILE_TYPE_FILE"
+                : "FILE_TYPE_UNSPECIFIED", attributes.isDirectory() ? 0 : attributes.size());
+    }
+
+    private void stat(HttpServerRequest req, Sandbox s, Buffer body) {
+        checkRpc(req);
+        String path = resolve(parse(body).path("path").asText(""));
+        ObjectNode answer = JSON.createObjectNode();
+        synchronized (s) {
+            Path p = s.host(path);
+            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                throw new Answer(404, connectError("not_found", "file not found: lstat " + path + ": no such file or directory"));
+            }
+            try {
+                answer.set("entry", entryOf(path, p));
+            } catch (IOException e) {
+                throw new Answer(500, connectError("internal", "error getting file info: " + e.getMessage()));
+            }
+        }
+        json(req.response(), 200, answer);
+    }
+
+    /** envd's {@code os.RemoveAll}: trees and links (not their targets) alike, and a missing path is no error. */
+    private void removePath(HttpServerRequest req, Sandbox s, Buffer body) {
+        checkRpc(req);
+        String path = resolve(parse(body).path("path").asText(""));
+        synchronized (s) {
+            Path p = s.host(path);
+            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                deleteTree(p);
+            } else {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    throw new Answer(500, connectError("internal", "error removing file or directory: " + e.getMessage()));
+                }
+            }
+        }
+        json(req.response(), 200, JSON.createObjectNode());
+    }
+
+    /** envd's {@code SendSignal}: SIGKILL or SIGTERM to the one process, as {@code cmd.Process.Signal} does, not its children. */
+    private void signal(HttpServerRequest req, Sandbox s, Buffer body) {
+        checkRpc(req);
+        JsonNode json = parse(body);
+        long pid = json.path("process").path("pid").asLong(0);
+        Process p = s.running.get(pid);
+        if (p == null) {
+            throw new Answer(404, connectError("not_found", "process with pid " + pid + " not found"));
+        }
+        switch (json.path("signal").asText("")) {
+            case "SIGNAL_SIGKILL" -> p.destroyForcibly();
+            case "SIGNAL_SIGTERM" -> p.destroy();
+            default -> throw new Answer(501, connectError("unimplemented", "invalid signal: " + json.path("signal").asText("")));
+        }
+        json(req.response(), 200, JSON.createObjectNode());
     }
 
     /** An {@code EntryInfo} in protobuf JSON: int64 as a string, zero values left out. */
@@ -1433,11 +1505,8 @@ public final class E2bFake implements AutoCloseable {
         }
         long deadline = timeoutMillis;
         AtomicReference<Process> running = new AtomicReference<>();
-        // A client that gives up closes the connection; the command dies with it, as with envd.
-        response.closeHandler(v -> Optional.ofNullable(running.get()).ifPresent(p -> {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }));
+        // As envd: a client that goes away does not end the command ("we do not want the command to be killed if the
+        // request context is cancelled", envd's start.go); only its timeout, SendSignal or the sandbox's end do.
         processes.execute(() -> runProcess(s, command, cwd, envs, deadline, send, finish, running));
     }
 
@@ -1464,6 +1533,8 @@ public final class E2bFake implements AutoCloseable {
             s.ranCommands = true;
             Process p = builder.start();
             running.set(p);
+            s.running.put(p.pid(), p);
+            p.onExit().thenRun(() -> s.running.remove(p.pid()));
             p.getOutputStream().close();
             send.accept(event("start", JSON.createObjectNode().put("pid", p.pid())));
             Thread out = pump(p.getInputStream(), "stdout", send);
