@@ -4,8 +4,10 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -49,7 +51,7 @@ public class McpResource {
     @APIResponse(responseCode = "202", description = "A notification or response was accepted")
     @APIResponse(responseCode = "400", description = "Not a single JSON-RPC message (a JSON-RPC parse error)")
     @APIResponse(responseCode = "401", description = "No, or no valid, bearer token")
-    public Uni<Response> post(String body) {
+    public Uni<Response> post(String body, @Context UriInfo uri) {
         McpSchema.JSONRPCMessage message;
         try {
             message = dispatcher.parse(body);
@@ -60,7 +62,7 @@ public class McpResource {
         if (message instanceof McpSchema.JSONRPCRequest request) {
             // Only tool calls act for the user: they create the user's row on first use, as /api calls do.
             Uni<McpTransportContext> context = McpSchema.METHOD_TOOLS_CALL.equals(request.method())
-                    ? users.ensure(caller).map(ToolCall::context)
+                    ? users.ensure(caller).map(userId -> ToolCall.context(userId, uri.getBaseUri()))
                     : Uni.createFrom().item(McpTransportContext.EMPTY);
             return context.chain(c -> dispatcher.answer(request, c)).map(answer -> json(Response.ok(), answer));
         }

@@ -10,10 +10,10 @@ import java.util.Map;
 import jakarta.inject.Singleton;
 
 import dev.switchboard.project.ProjectService;
+import dev.switchboard.sandbox.McpUrls;
 import dev.switchboard.sandbox.SandboxService;
 import dev.switchboard.sandbox.SwitchDtos.SandboxStatusResponse;
 import dev.switchboard.sandbox.SwitchDtos.SwitchResponse;
-import dev.switchboard.sandbox.SwitchDtos.SwitchResult;
 import dev.switchboard.sandbox.SwitchService;
 import io.modelcontextprotocol.server.McpStatelessServerFeatures.AsyncToolSpecification;
 
@@ -25,8 +25,10 @@ class ProjectTools {
     private final ProjectService projects;
     private final SwitchService switches;
     private final SandboxService sandboxes;
+    private final McpUrls mcpUrls;
 
-    ProjectTools(ToolKit kit, ProjectService projects, SwitchService switches, SandboxService sandboxes) {
+    ProjectTools(ToolKit kit, ProjectService projects, SwitchService switches, SandboxService sandboxes, McpUrls mcpUrls) {
+        this.mcpUrls = mcpUrls;
         this.kit = kit;
         this.projects = projects;
         this.switches = switches;
@@ -46,12 +48,14 @@ class ProjectTools {
                                 "projectId"),
                         hints("Switch project", false, false, false),
                         call -> switches.switchUserToFragment(call.userId(), call.string("projectId"),
-                                call.optionalString("fragmentId")).map(r -> kit.json(answer(r)))),
+                                call.optionalString("fragmentId"))
+                                .map(r -> kit.json(SwitchResponse.of(r.withMcpServerUrl(mcpUrls.of(r.mcpServerUrl(), call.base())))))),
                 kit.tool("sandbox_status",
                         "Your live sandbox: sandboxId, sandboxUrl, mcpServerUrl, createdAt and status (active, standby, "
                                 + "stopped); sandbox is null when there is none.",
                         schema(Map.of()), hints("Sandbox status", true, false, true),
-                        call -> sandboxes.current(call.userId()).map(v -> kit.json(new SandboxStatusResponse(v)))),
+                        call -> sandboxes.current(call.userId())
+                                .map(v -> kit.json(new SandboxStatusResponse(mcpUrls.resolve(v, call.base()))))),
                 kit.tool("save",
                         "Saves the live sandbox's files now as a new fragment of its project; fragmentId is null when "
                                 + "nothing changed since the last save.",
@@ -60,9 +64,4 @@ class ProjectTools {
     }
 
     /** The body {@code POST /api/switch-project} answers. */
-    private static SwitchResponse answer(SwitchResult r) {
-        return new SwitchResponse(true, r.fragmentId() != null
-                ? "Successfully switched to fragment " + r.fragmentId()
-                : "Successfully switched to project " + r.activeProjectId() + " (no fragments: empty sandbox)", r);
-    }
 }

@@ -1,5 +1,6 @@
 package dev.switchboard.mcp;
 
+import java.net.URI;
 import java.util.Map;
 
 import dev.switchboard.common.ProblemException;
@@ -7,19 +8,22 @@ import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.spec.McpSchema;
 
 /** One tool call: the caller's user id (from {@link McpResource}, through the transport context) and its arguments. */
-record ToolCall(String userId, Map<String, Object> arguments) {
+record ToolCall(String userId, URI base, Map<String, Object> arguments) {
 
     private static final String USER = "switchboard.user";
+    private static final String BASE = "switchboard.base";
 
-    static McpTransportContext context(String userId) {
-        return McpTransportContext.create(Map.of(USER, userId));
+    /** The transport context of a call by {@code userId} that came in under the base URI {@code base}. */
+    static McpTransportContext context(String userId, URI base) {
+        return McpTransportContext.create(Map.of(USER, userId, BASE, base));
     }
 
     static ToolCall of(McpTransportContext context, McpSchema.CallToolRequest request) {
         if (!(context.get(USER) instanceof String userId)) {
             throw new ProblemException(401, "Unauthorized", "The call carries no user");
         }
-        return new ToolCall(userId, request.arguments() == null ? Map.of() : request.arguments());
+        URI base = context.get(BASE) instanceof URI uri ? uri : null;
+        return new ToolCall(userId, base, request.arguments() == null ? Map.of() : request.arguments());
     }
 
     /** A string argument that must be present. */

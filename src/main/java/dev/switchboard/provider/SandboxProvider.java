@@ -96,50 +96,38 @@ public interface SandboxProvider {
      * directory does not exist or is not a directory, {@code TOO_LARGE} when it holds more than {@code maxEntries}
      * entries, {@code GONE} when the sandbox is gone.
      */
-    default Uni<List<DirEntry>> listDirectory(String sandboxId, String dir, int maxEntries) {
-        throw new UnsupportedOperationException(name() + ": listDirectory");
-    }
+    Uni<List<DirEntry>> listDirectory(String sandboxId, String dir, int maxEntries);
 
     /**
      * Reads one regular file of the project root. Fails with {@code NOT_FOUND} when it does not exist or is not a
      * regular file (a directory, or a symbolic link, which is not followed), {@code TOO_LARGE} when it is larger than
      * {@code maxBytes} (never reading more than that into memory), {@code GONE} when the sandbox is gone.
      */
-    default Uni<byte[]> readFile(String sandboxId, String path, long maxBytes) {
-        throw new UnsupportedOperationException(name() + ": readFile");
-    }
+    Uni<byte[]> readFile(String sandboxId, String path, long maxBytes);
 
     /**
      * Writes (creates or replaces) one file of the project root, creating its parent directories. Fails with
      * {@code CONFLICT} when a directory is at the path or a file is in the way of a parent directory, {@code GONE}
      * when the sandbox is gone.
      */
-    default Uni<Void> writeFile(String sandboxId, String path, byte[] content) {
-        throw new UnsupportedOperationException(name() + ": writeFile");
-    }
+    Uni<Void> writeFile(String sandboxId, String path, byte[] content);
 
     /**
      * Deletes a file, symbolic link (not its target) or directory with everything in it from the project root.
      * Answers false when nothing was there; fails with {@code GONE} when the sandbox is gone.
      */
-    default Uni<Boolean> deleteFile(String sandboxId, String path) {
-        throw new UnsupportedOperationException(name() + ": deleteFile");
-    }
+    Uni<Boolean> deleteFile(String sandboxId, String path);
 
     /**
      * Runs a command in the sandbox, streaming its output as it comes: {@link ExecEvent.Output} chunks, then one
      * {@link ExecEvent.Exit}. Cancelling the subscription (a client that went away) kills the command's whole process
      * tree, as the timeout does. Fails with {@code GONE} when the sandbox is gone.
      */
-    default Multi<ExecEvent> exec(String sandboxId, ExecRequest request) {
-        throw new UnsupportedOperationException(name() + ": exec(ExecRequest)");
-    }
+    Multi<ExecEvent> exec(String sandboxId, ExecRequest request);
 
     /**
      * The public URL of a port of the sandbox: E2B's host form, a Blaxel preview, a loopback {@code http://} URL for
      * local. {@code port} is 1-65535 (checked by the caller). Fails with {@code GONE} when the sandbox is gone.
      */
-    default Uni<String> portUrl(String sandboxId, int port) {
-        throw new UnsupportedOperationException(name() + ": portUrl");
-    }
+    Uni<String> portUrl(String sandboxId, int port);
 }
