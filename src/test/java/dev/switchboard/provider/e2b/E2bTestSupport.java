@@ -16,6 +16,7 @@ import java.util.UUID;
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 
 import dev.switchboard.fake.e2b.E2bFake;
 import dev.switchboard.fake.e2b.InjectE2bFake;
@@ -39,6 +40,13 @@ abstract class E2bTestSupport {
     @Inject
     @Identifier("e2b")
     E2bSandboxProvider provider;
+
+    /** Another test class on the same fake (same profile, same application) may have left requests counted. */
+    @BeforeEach
+    void startOnACleanFake() {
+        fake.clearFaults();
+        fake.reset();
+    }
 
     @AfterEach
     void resetFakeAndBreaker() {
