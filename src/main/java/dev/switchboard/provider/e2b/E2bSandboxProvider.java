@@ -3,13 +3,10 @@ package dev.switchboard.provider.e2b;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.event.Observes;
@@ -58,20 +55,6 @@ public class E2bSandboxProvider implements SandboxProvider {
     private static final Logger LOG = Logger.getLogger(E2bSandboxProvider.class);
 
     static final String NAME = "e2b";
-    /** A domain from an answer is put into host names that receive the access token, so only plain host names pass. */
-    private static final Pattern DOMAIN = Pattern.compile("^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$");
-    /** Tokens of this many sandboxes are kept; more live sandboxes simply cost a GET to look the token up again. */
-    private static final int KNOWN_SANDBOXES = 10_000;
-
-    /** What data-plane calls need to know about a sandbox besides its id. */
-    private record Known(String accessToken, String domain, Instant startedAt) {
-
-        @Override
-        public String toString() {
-            return "Known[domain=" + domain + ", startedAt=" + startedAt + "]";
-        }
-    }
-
     private final E2bConfig config;
     private final ProviderCalls calls;
     private final E2bClient api;
@@ -80,12 +63,7 @@ public class E2bSandboxProvider implements SandboxProvider {
     private final E2bFiles files;
     private final E2bLiveFiles liveFiles;
     private final E2bExecStream execStream;
-    private final Map<String, Known> known = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Known> eldest) {
-            return size() > KNOWN_SANDBOXES;
-        }
-    });
+    private final E2bKnownSandboxes known;
 
     @Inject
     public E2bSandboxProvider(SwitchboardConfig config, E2bConfig e2b, Vertx vertx, ObjectMapper json) {
@@ -109,6 +87,7 @@ public class E2bSandboxProvider implements SandboxProvider {
                 this.config.uploadBatchBytes().asLongValue());
         this.liveFiles = new E2bLiveFiles(envd, calls, json, this.config.projectRoot());
         this.execStream = new E2bExecStream(envd, calls, json, vertx, this.config.projectRoot());
+        this.known = new E2bKnownSandboxes(api, calls, this.config.domain());
         LOG.infof("E2B provider: control plane %s, data plane %s", this.config.apiUrl(),
                 this.config.envdUrl().orElse("https://49983-<sandbox>." + this.config.domain()));
     }
@@ -187,11 +166,10 @@ public class E2bSandboxProvider implements SandboxProvider {
             if (!E2bMapping.isValidId(id)) {
                 return Uni.createFrom().failure(new ProviderException(Kind.FAILED, "e2b create answered an invalid sandbox id"));
             }
-            Known k = new Known(created.envdAccessToken(), domainOf(created.domain()), now);
-            known.put(id, k);
+            E2bKnownSandboxes.Known k = known.created(id, created.envdAccessToken(), created.domain(), now);
             SandboxHandle handle = new SandboxHandle(id, E2bMapping.sandboxUrl(config.port(), id, k.domain()), null, now,
                     now.plusSeconds(timeout), created.envdAccessToken());
-            return ready(target(id, k)).replaceWith(handle);
+            return ready(E2bKnownSandboxes.target(id, k)).replaceWith(handle);
         });
     }
 
@@ -216,9 +194,9 @@ public class E2bSandboxProvider implements SandboxProvider {
         }
         return api.get(sandboxId).map(detail -> {
             if (detail.isEmpty()) {
-                forget(sandboxId);
+                known.forget(sandboxId);
             }
-            return detail.map(this::remember).map(this::info);
+            return detail.map(known::remember).map(this::info);
         });
     }
 
@@ -227,7 +205,7 @@ public class E2bSandboxProvider implements SandboxProvider {
         if (!E2bMapping.isPathSafe(sandboxId)) {
             return Uni.createFrom().item(false);
         }
-        return api.kill(sandboxId).invoke(() -> forget(sandboxId));
+        return api.kill(sandboxId).invoke(() -> known.forget(sandboxId));
     }
 
     @Override
@@ -270,11 +248,11 @@ public class E2bSandboxProvider implements SandboxProvider {
 
     /** When the sandbox started, which bounds its lifetime; empty when it is gone. */
     private Uni<Optional<Instant>> startedAt(String sandboxId) {
-        Known k = known.get(sandboxId);
+        E2bKnownSandboxes.Known k = known.get(sandboxId);
         if (k != null && k.startedAt() != null) {
             return Uni.createFrom().item(Optional.of(k.startedAt()));
         }
-        return api.get(sandboxId).map(detail -> detail.map(this::remember).map(d -> {
+        return api.get(sandboxId).map(detail -> detail.map(known::remember).map(d -> {
             Instant started = E2bMapping.parseTime(d.startedAt());
             return started != null ? started : Instant.now();
         }));
@@ -299,11 +277,11 @@ public class E2bSandboxProvider implements SandboxProvider {
         }
         return api.connect(sandboxId, E2bMapping.createTimeoutSeconds(timeout, config.maxLifetime())).chain(connected -> {
             if (connected.isEmpty()) {
-                forget(sandboxId);
+                known.forget(sandboxId);
                 return Uni.createFrom().item(Optional.<SandboxInfo> empty());
             }
             // A resumed sandbox starts a new run; its start time (and lifetime) come from the next GET.
-            known.remove(sandboxId);
+            known.drop(sandboxId);
             return get(sandboxId);
         });
     }
@@ -315,12 +293,12 @@ public class E2bSandboxProvider implements SandboxProvider {
         if (files.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        return target(sandbox).chain(t -> this.files.write(t, files));
+        return known.target(sandbox).chain(t -> this.files.write(t, files));
     }
 
     @Override
     public Uni<FileListing> listFiles(String sandboxId, ScanSpec scan) {
-        return target(sandboxId).chain(t -> files.list(t, scan));
+        return known.target(sandboxId).chain(t -> files.list(t, scan));
     }
 
     @Override
@@ -328,7 +306,7 @@ public class E2bSandboxProvider implements SandboxProvider {
         if (paths.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
-        return target(sandboxId).chain(t -> files.read(t, paths, maxFileBytes, maxTotalBytes));
+        return known.target(sandboxId).chain(t -> files.read(t, paths, maxFileBytes, maxTotalBytes));
     }
 
     @Override
@@ -337,29 +315,29 @@ public class E2bSandboxProvider implements SandboxProvider {
         if (invalid != null) {
             return Uni.createFrom().failure(invalid);
         }
-        return target(sandboxId).chain(t -> envd.exec(t, command, config.projectRoot(), timeout, maxOutputBytes));
+        return known.target(sandboxId).chain(t -> envd.exec(t, command, config.projectRoot(), timeout, maxOutputBytes));
     }
 
     // ---- the live sandbox's files and commands ----
 
     @Override
     public Uni<List<DirEntry>> listDirectory(String sandboxId, String dir, int maxEntries) {
-        return target(sandboxId).chain(t -> liveFiles.list(t, dir == null ? "" : dir, maxEntries));
+        return known.target(sandboxId).chain(t -> liveFiles.list(t, dir == null ? "" : dir, maxEntries));
     }
 
     @Override
     public Uni<byte[]> readFile(String sandboxId, String path, long maxBytes) {
-        return target(sandboxId).chain(t -> liveFiles.read(t, path, maxBytes));
+        return known.target(sandboxId).chain(t -> liveFiles.read(t, path, maxBytes));
     }
 
     @Override
     public Uni<Void> writeFile(String sandboxId, String path, byte[] content) {
-        return target(sandboxId).chain(t -> liveFiles.write(t, path, content));
+        return known.target(sandboxId).chain(t -> liveFiles.write(t, path, content));
     }
 
     @Override
     public Uni<Boolean> deleteFile(String sandboxId, String path) {
-        return target(sandboxId).chain(t -> liveFiles.delete(t, path));
+        return known.target(sandboxId).chain(t -> liveFiles.delete(t, path));
     }
 
     @Override
@@ -368,85 +346,29 @@ public class E2bSandboxProvider implements SandboxProvider {
         if (invalid != null) {
             return Multi.createFrom().failure(invalid);
         }
-        return target(sandboxId).onItem().transformToMulti(t -> execStream.exec(t, request));
+        return known.target(sandboxId).onItem().transformToMulti(t -> execStream.exec(t, request));
     }
 
     /** {@code https://<port>-<id>.<domain>}, for a sandbox the control plane still has (running or paused). */
     @Override
     public Uni<String> portUrl(String sandboxId, int port) {
         if (!E2bMapping.isValidId(sandboxId)) {
-            return Uni.createFrom().failure(gone(String.valueOf(sandboxId)));
+            return Uni.createFrom().failure(E2bKnownSandboxes.gone(String.valueOf(sandboxId)));
         }
-        return api.get(sandboxId).map(detail -> detail.map(this::remember)
-                .map(d -> E2bMapping.sandboxUrl(port, sandboxId, domainOf(d.domain())))
+        return api.get(sandboxId).map(detail -> detail.map(known::remember)
+                .map(d -> E2bMapping.sandboxUrl(port, sandboxId, known.domainOf(d.domain())))
                 .orElseThrow(() -> {
-                    forget(sandboxId);
-                    return gone(sandboxId);
+                    known.forget(sandboxId);
+                    return E2bKnownSandboxes.gone(sandboxId);
                 }));
-    }
-
-    /** The data-plane target of a fresh handle: its token is right there, no lookup needed. */
-    private Uni<E2bEnvdClient.Target> target(SandboxHandle sandbox) {
-        if (sandbox.accessToken() == null) {
-            return target(sandbox.id());
-        }
-        if (!E2bMapping.isValidId(sandbox.id())) {
-            return Uni.createFrom().failure(gone(sandbox.id()));
-        }
-        Known k = known.get(sandbox.id());
-        return Uni.createFrom().item(new E2bEnvdClient.Target(sandbox.id(), sandbox.accessToken(),
-                k != null ? k.domain() : config.domain()));
-    }
-
-    /** The data-plane target of a sandbox known by id: its token from the cache, else from a GET. */
-    private Uni<E2bEnvdClient.Target> target(String sandboxId) {
-        if (!E2bMapping.isValidId(sandboxId)) {
-            return Uni.createFrom().failure(gone(String.valueOf(sandboxId)));
-        }
-        Known k = known.get(sandboxId);
-        if (k != null) {
-            return Uni.createFrom().item(target(sandboxId, k));
-        }
-        return api.get(sandboxId).map(detail -> detail.map(this::remember)
-                .map(d -> target(sandboxId, knownOf(d)))
-                .orElseThrow(() -> gone(sandboxId)));
-    }
-
-    /** The sandbox is gone: its token and its data-plane breaker are no longer needed. */
-    private void forget(String sandboxId) {
-        known.remove(sandboxId);
-        calls.forget(sandboxId);
-    }
-
-    private static E2bEnvdClient.Target target(String id, Known k) {
-        return new E2bEnvdClient.Target(id, k.accessToken(), k.domain());
     }
 
     // ---- mapping ----
 
-    /** Caches what later data-plane calls need; a detail without a token (a listing) never replaces a known one. */
-    private E2bDtos.SandboxDetail remember(E2bDtos.SandboxDetail d) {
-        if (d.envdAccessToken() != null && E2bMapping.isValidId(d.sandboxID())) {
-            known.put(d.sandboxID(), knownOf(d));
-        }
-        return d;
-    }
-
-    private Known knownOf(E2bDtos.SandboxDetail d) {
-        return new Known(d.envdAccessToken(), domainOf(d.domain()), E2bMapping.parseTime(d.startedAt()));
-    }
-
     private SandboxInfo info(E2bDtos.SandboxDetail d) {
         SandboxInfo.State state = "paused".equalsIgnoreCase(d.state()) ? SandboxInfo.State.PAUSED : SandboxInfo.State.RUNNING;
-        return new SandboxInfo(d.sandboxID(), E2bMapping.sandboxUrl(config.port(), d.sandboxID(), domainOf(d.domain())), null, state,
+        return new SandboxInfo(d.sandboxID(), E2bMapping.sandboxUrl(config.port(), d.sandboxID(), known.domainOf(d.domain())), null, state,
                 E2bMapping.parseTime(d.startedAt()), E2bMapping.parseTime(d.endAt()), d.metadata());
     }
 
-    private String domainOf(String answered) {
-        return answered != null && DOMAIN.matcher(answered).matches() ? answered : config.domain();
-    }
-
-    private static ProviderException gone(String sandboxId) {
-        return new ProviderException(Kind.GONE, "e2b sandbox " + sandboxId + " is gone");
-    }
 }
