@@ -6,6 +6,8 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
+import io.smallrye.mutiny.subscription.MultiEmitter;
+
 /**
  * One output stream of a streamed command: passes on at most {@code maxBytes} bytes, decoded as UTF-8 as they arrive,
  * never splitting a multi-byte character between two chunks (its first bytes wait for the rest). Not thread-safe: one
@@ -62,5 +64,25 @@ public final class ExecOutput {
     /** Whether some output went past the cap and was dropped. */
     public boolean truncated() {
         return truncated;
+    }
+
+    /** Passes on what the two streams still hold (an incomplete trailing character), as output events. */
+    public static void flush(MultiEmitter<? super ExecEvent> em, ExecOutput stdout, ExecOutput stderr) {
+        emit(em, ExecEvent.Stream.STDOUT, stdout.finish());
+        emit(em, ExecEvent.Stream.STDERR, stderr.finish());
+    }
+
+    /** Ends the command's events: the exit event, truncated when either stream was cut, then completion. */
+    public static void exit(MultiEmitter<? super ExecEvent> em, ExecOutput stdout, ExecOutput stderr, Integer code,
+            boolean timedOut) {
+        em.emit(new ExecEvent.Exit(code, timedOut, stdout.truncated() || stderr.truncated()));
+        em.complete();
+    }
+
+    /** An output event, unless there is no text. */
+    public static void emit(MultiEmitter<? super ExecEvent> em, ExecEvent.Stream stream, String text) {
+        if (!text.isEmpty()) {
+            em.emit(new ExecEvent.Output(stream, text));
+        }
     }
 }

@@ -220,9 +220,7 @@ final class BlaxelExecStream {
         }
 
         private void emit(ExecEvent.Stream stream, String text) {
-            if (!text.isEmpty()) {
-                em.emit(new ExecEvent.Output(stream, text));
-            }
+            ExecOutput.emit(em, stream, text);
         }
 
         private synchronized void ended() {
@@ -275,15 +273,13 @@ final class BlaxelExecStream {
         }
 
         private void flush() {
-            emit(ExecEvent.Stream.STDOUT, stdout.finish());
-            emit(ExecEvent.Stream.STDERR, stderr.finish());
+            ExecOutput.flush(em, stdout, stderr);
         }
 
         private void exit(Integer code, boolean timedOut) {
             over = true;
             vertx.cancelTimer(timer);
-            em.emit(new ExecEvent.Exit(code, timedOut, stdout.truncated() || stderr.truncated()));
-            em.complete();
+            ExecOutput.exit(em, stdout, stderr, code, timedOut);
         }
 
         private void fail(Throwable e) {

@@ -274,21 +274,13 @@ final class E2bExecStream {
         }
 
         private void flush() {
-            String out = stdout.finish();
-            if (!out.isEmpty()) {
-                em.emit(new ExecEvent.Output(ExecEvent.Stream.STDOUT, out));
-            }
-            String err = stderr.finish();
-            if (!err.isEmpty()) {
-                em.emit(new ExecEvent.Output(ExecEvent.Stream.STDERR, err));
-            }
+            ExecOutput.flush(em, stdout, stderr);
         }
 
         private void exit(Integer code, boolean timedOut) {
             over = true;
             vertx.cancelTimer(timer);
-            em.emit(new ExecEvent.Exit(code, timedOut, stdout.truncated() || stderr.truncated()));
-            em.complete();
+            ExecOutput.exit(em, stdout, stderr, code, timedOut);
         }
 
         private void fail(Throwable e) {
